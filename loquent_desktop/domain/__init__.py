@@ -1,0 +1,1 @@
+"""Domain rules and value types. Pure Python: no Qt, no I/O."""

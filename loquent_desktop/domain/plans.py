@@ -1,0 +1,55 @@
+"""Plans: the complete, human-readable description of a change to a customer's Twilio account.
+
+A plan is built before anything is sent, shown in the confirmation dialog, and written to the
+journal together with the outcome. Plans are data only; executing them is the services' job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one resource, before -> after. `before=None` means the resource is new."""
+
+    resource: str  # e.g. "Phone number +1 415-555-0100 (PN…)"
+    field: str  # e.g. "Voice URL"
+    before: str | None
+    after: str | None
+
+    def describe(self) -> str:
+        before = "(not set)" if self.before in (None, "") else self.before
+        after = "(cleared)" if self.after in (None, "") else self.after
+        if self.before is None and self.field == "":
+            return f"Create {self.resource}"
+        return f"{self.resource}: {self.field} {before} → {after}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an action will do. `action` is a stable machine name for the journal."""
+
+    action: str
+    title: str
+    organization: str
+    account: str  # masked SID of the account that will be changed
+    changes: tuple[Change, ...]
+    cost: str = "No charge."
+    affected: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)  # machine data for execution
+
+    def summary_lines(self) -> list[str]:
+        lines = [self.title, f"Organization: {self.organization} (account {self.account})"]
+        lines += [f"• {c.describe()}" for c in self.changes]
+        lines.append(f"Cost: {self.cost}")
+        lines += [f"Affected: {a}" for a in self.affected]
+        lines += list(self.notes)
+        return lines
+
+    def to_journal(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["changes"] = [asdict(c) for c in self.changes]
+        return data

@@ -1,0 +1,134 @@
+"""Shape checks for what users type, done before any request leaves the machine."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import phonenumbers
+
+from .errors import InvalidInput
+
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_API_KEY_SID = re.compile(r"^SK[0-9a-fA-F]{32}$")
+_AUTH_TOKEN = re.compile(r"^[0-9a-fA-F]{32}$")
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+
+
+def _describe_length(value: str, expected: int) -> str:
+    return f"it has {len(value)} characters, a valid one has {expected}"
+
+
+def account_sid(value: str) -> str:
+    """Return the trimmed Account SID or raise InvalidInput saying what is wrong."""
+    sid = (value or "").strip()
+    if not sid:
+        raise InvalidInput("account_sid", "Enter the Account SID (it starts with AC).")
+    if not sid.startswith("AC"):
+        hint = (
+            " That looks like an API key SID; use it in the API key field."
+            if sid.startswith("SK")
+            else ""
+        )
+        raise InvalidInput("account_sid", f"An Account SID starts with AC.{hint}")
+    if len(sid) != 34:
+        raise InvalidInput(
+            "account_sid", f"This Account SID is not complete: {_describe_length(sid, 34)}."
+        )
+    if not _ACCOUNT_SID.match(sid):
+        raise InvalidInput(
+            "account_sid", "An Account SID is AC followed by 32 hexadecimal characters (0-9, a-f)."
+        )
+    return sid
+
+
+def api_key_sid(value: str) -> str:
+    sid = (value or "").strip()
+    if not sid:
+        raise InvalidInput("api_key_sid", "Enter the API key SID (it starts with SK).")
+    if not sid.startswith("SK"):
+        raise InvalidInput("api_key_sid", "An API key SID starts with SK.")
+    if len(sid) != 34:
+        raise InvalidInput(
+            "api_key_sid", f"This API key SID is not complete: {_describe_length(sid, 34)}."
+        )
+    if not _API_KEY_SID.match(sid):
+        raise InvalidInput(
+            "api_key_sid", "An API key SID is SK followed by 32 hexadecimal characters."
+        )
+    return sid
+
+
+def secret(value: str, field: str, label: str) -> str:
+    """Trim an Auth Token or API key secret; refuse inner whitespace (a paste gone wrong)."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(field, f"Enter the {label}.")
+    if any(ch.isspace() for ch in text):
+        raise InvalidInput(
+            field, f"The {label} contains spaces or line breaks. Copy it again from the Console."
+        )
+    if len(text) < 16:
+        raise InvalidInput(field, f"The {label} is too short to be valid.")
+    return text
+
+
+def auth_token(value: str) -> str:
+    token = secret(value, "auth_token", "Auth Token")
+    if not _AUTH_TOKEN.match(token):
+        raise InvalidInput("auth_token", "An Auth Token is 32 hexadecimal characters (0-9, a-f).")
+    return token
+
+
+def resource_sid(value: str, prefix: str) -> str:
+    sid = (value or "").strip()
+    if not (_SID.match(sid) and sid.startswith(prefix)):
+        raise InvalidInput("sid", f"'{sid[:40]}' is not a valid {prefix} SID.")
+    return sid
+
+
+def e164(value: str, default_region: str | None = None) -> str:
+    """Normalize a phone number to E.164 (+14155550123) or raise InvalidInput."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput("phone_number", "Enter a phone number.")
+    try:
+        parsed = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(
+            "phone_number",
+            f"'{text[:40]}' is not a phone number. Use the international form, e.g. +14155550123.",
+        ) from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidInput(
+            "phone_number", f"'{text[:40]}' does not have the right number of digits."
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(value: str) -> str:
+    """Human format (+1 415-555-0123); returns the input unchanged when it cannot be parsed."""
+    try:
+        parsed = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def https_url(value: str, field: str = "url") -> str:
+    text = (value or "").strip()
+    parsed = urlparse(text)
+    if parsed.scheme != "https" or not parsed.netloc:
+        raise InvalidInput(field, f"'{text[:80]}' must be an https:// address.")
+    if any(ch.isspace() for ch in text):
+        raise InvalidInput(field, "The address must not contain spaces.")
+    return text
+
+
+def mask_sid(sid: str | None) -> str:
+    """AC••••••••1234: enough to recognise an account, not enough to use it."""
+    if not sid:
+        return "—"
+    if len(sid) < 8:
+        return "•" * len(sid)
+    return f"{sid[:2]}{'•' * 8}{sid[-4:]}"

@@ -1,0 +1,86 @@
+"""Run the Twilio emulator from a terminal.
+
+    python -m loquent_desktop.sandbox --port 8765 --numbers 500 --seed 1 \\
+        --latency 0.2 --fault '*/IncomingPhoneNumbers.json:429:2'
+
+It prints the base URL and the credentials of the seeded accounts, then serves until
+Ctrl-C. To aim a Twilio client at it, rewrite ``https://*.twilio.com`` to the printed base
+URL in a custom HTTP client (see ``loquent_desktop.sandbox``), or use curl directly::
+
+    curl -u AC...:TOKEN http://127.0.0.1:8765/2010-04-01/Accounts/AC....json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+
+from loquent_desktop.sandbox.seed import seed_demo
+from loquent_desktop.sandbox.server import SandboxServer
+from loquent_desktop.sandbox.state import SandboxState
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m loquent_desktop.sandbox", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--numbers", type=int, default=25)
+    p.add_argument("--messages", type=int, default=0)
+    p.add_argument("--calls", type=int, default=0)
+    p.add_argument("--recordings", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fixed-credentials", action="store_true",
+                   help="derive tokens from --seed instead of random ones")  # fmt: skip
+    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    p.add_argument("--fault", action="append", default=[], metavar="PATH:KIND:COUNT",
+                   help="e.g. '*/IncomingPhoneNumbers.json:503:1' (repeatable)")  # fmt: skip
+    return p
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    state = SandboxState()
+    info = seed_demo(
+        state,
+        numbers=args.numbers,
+        messages=args.messages,
+        calls=args.calls,
+        recordings=args.recordings,
+        seed=args.seed,
+        fixed_credentials=args.fixed_credentials,
+    )
+    server = SandboxServer(state)
+    server.set_latency(args.latency)
+    for spec in args.fault:
+        # rsplit: the path glob itself may contain ":" only in a regex, never in a count.
+        pattern, kind, count = spec.rsplit(":", 2)
+        server.faults.add(pattern, kind, count=int(count))
+    await server.start(args.host, args.port)
+    lines = [
+        f"Twilio sandbox listening on {server.base_url}",
+        f"  demo account     {info.account_sid}",
+        f"  auth token       {info.auth_token}",
+        f"  API key          {info.api_key_sid}",
+        f"  API key secret   {info.api_key_secret}",
+        f"  shared account   {info.shared_account_sid}",
+        f"  shared token     {info.shared_auth_token}",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

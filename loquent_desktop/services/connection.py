@@ -1,0 +1,103 @@
+"""Connect, check and disconnect Twilio credentials (an organization's BYO ones, and the
+shared account).
+
+Order matters for "invalid → nothing written": validate against Twilio first, then write the
+keychain, then the database; if the database write fails the keychain entry is removed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..domain.account import AccountInfo
+from ..domain.credentials import CredentialKind, Credentials
+from ..domain.errors import TwilioApiError
+from ..secrets.store import SHARED_KEY, org_key
+from ..store.repositories import OrganizationRecord
+from ..twilio_api.errors import translate_errors
+from .twilio_access import TwilioAccess
+
+log = logging.getLogger(__name__)
+
+
+class ConnectionService:
+    def __init__(self, access: TwilioAccess) -> None:
+        self.access = access
+        self.organizations = access.organizations
+        self.secrets = access.secrets
+
+    async def validate(self, credentials: Credentials) -> AccountInfo:
+        """Ask Twilio whether these credentials work. Raises TwilioApiError if not."""
+        client = self.access.client_with(credentials)
+        account_api = client.api.v2010.accounts(credentials.account_sid)
+        try:
+            async with translate_errors():
+                account = await account_api.fetch_async()
+        except TwilioApiError as err:
+            # Standard and Restricted API keys may not read Accounts: a cheap list call tells
+            # a bad key (401 again) from a good one that simply lacks that permission.
+            if credentials.kind is not CredentialKind.API_KEY or err.status not in (401, 403):
+                raise
+            async with translate_errors():
+                await account_api.incoming_phone_numbers.page_async(page_size=1)
+            return AccountInfo(credentials.account_sid, None, None, None, details_available=False)
+        # Reduce the payload at once: the Account resource carries the auth token.
+        return AccountInfo(
+            sid=account.sid or credentials.account_sid,
+            friendly_name=account.friendly_name,
+            status=str(account.status) if account.status else None,
+            type=str(account.type) if account.type else None,
+        )
+
+    async def connect(self, org_id: int, credentials: Credentials) -> AccountInfo:
+        info = await self.validate(credentials)
+        await asyncio.to_thread(self._save, org_id, credentials, info)
+        log.info("Connected organization %s to account %s", org_id, credentials.masked_sid)
+        return info
+
+    def _save(self, org_id: int, credentials: Credentials, info: AccountInfo) -> None:
+        key = org_key(org_id)
+        self.secrets.set_credentials(key, credentials)
+        try:
+            self.organizations.set_connected(
+                org_id,
+                account_sid=credentials.account_sid,
+                credential_kind=credentials.kind.value,
+                api_key_sid=credentials.api_key_sid,
+                friendly_name=info.friendly_name,
+                status=info.status,
+                account_type=info.type,
+            )
+            # Connecting an organization's own credentials is choosing BYO for it.
+            self.organizations.set_mode(org_id, True)
+        except Exception:
+            self.secrets.delete(key)
+            raise
+
+    async def disconnect(self, org_id: int) -> OrganizationRecord:
+        """Remove the keychain entry. The organization stays BYO, so it shows the error state
+        until it is reconnected or switched to Shared: never a silent switch."""
+
+        def work() -> OrganizationRecord:
+            self.secrets.delete(org_key(org_id))
+            return self.organizations.clear_connection(org_id)
+
+        return await asyncio.to_thread(work)
+
+    async def check(self, org_id: int) -> AccountInfo:
+        """Re-validate the stored credentials of an organization (whatever mode resolves to)."""
+        resolved = await self.access.resolve(org_id)
+        return await self.validate(resolved.credentials)
+
+    # The shared (Loquent-managed) account is configured once for the whole app.
+    async def connect_shared(self, credentials: Credentials) -> AccountInfo:
+        info = await self.validate(credentials)
+        await asyncio.to_thread(self.secrets.set_credentials, SHARED_KEY, credentials)
+        return info
+
+    async def shared_credentials(self) -> Credentials | None:
+        return await asyncio.to_thread(self.secrets.get_credentials, SHARED_KEY)
+
+    async def forget_shared(self) -> None:
+        await asyncio.to_thread(self.secrets.delete, SHARED_KEY)

@@ -1,0 +1,52 @@
+"""Organizations: the local list of customers and the mode each runs in.
+
+These are local changes (database and keychain only); nothing here touches Twilio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..domain.errors import InvalidInput
+from ..secrets.store import SecretStore, org_key
+from ..store.repositories import OrganizationRecord, OrganizationRepository
+
+
+def _clean_name(name: str) -> str:
+    text = " ".join((name or "").split())
+    if not text:
+        raise InvalidInput("name", "Enter a name for the organization.")
+    if len(text) > 120:
+        raise InvalidInput("name", "Keep the organization's name under 120 characters.")
+    return text
+
+
+class OrganizationService:
+    def __init__(self, organizations: OrganizationRepository, secrets: SecretStore) -> None:
+        self.organizations = organizations
+        self.secrets = secrets
+
+    async def list(self) -> list[OrganizationRecord]:
+        return await asyncio.to_thread(self.organizations.list)
+
+    async def get(self, org_id: int) -> OrganizationRecord:
+        return await asyncio.to_thread(self.organizations.get, org_id)
+
+    async def add(self, name: str) -> OrganizationRecord:
+        return await asyncio.to_thread(self.organizations.add, _clean_name(name))
+
+    async def rename(self, org_id: int, name: str) -> OrganizationRecord:
+        return await asyncio.to_thread(self.organizations.rename, org_id, _clean_name(name))
+
+    async def set_mode(self, org_id: int, byo: bool) -> OrganizationRecord:
+        return await asyncio.to_thread(self.organizations.set_mode, org_id, byo)
+
+    async def remove(self, org_id: int) -> None:
+        """Forget the organization locally and delete its keychain entry first, so a failure
+        never leaves an orphaned secret behind a deleted row."""
+
+        def work() -> None:
+            self.secrets.delete(org_key(org_id))
+            self.organizations.remove(org_id)
+
+        await asyncio.to_thread(work)

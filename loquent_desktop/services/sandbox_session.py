@@ -1,0 +1,63 @@
+"""`--sandbox`: the embedded emulator with a seeded demo account, and the organizations that
+show it off (one BYO organization connected to the demo account, one on the shared account).
+
+The emulator runs on its own thread and loop, so serializing big pages never stalls the GUI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..domain.credentials import Credentials
+from ..sandbox.seed import SeedInfo, seed_demo
+from ..sandbox.server import SandboxServer
+from ..sandbox.state import SandboxState
+
+if TYPE_CHECKING:
+    from ..app import AppContext
+
+BYO_ORG = "Northwind Dental (BYO demo)"
+SHARED_ORG = "Acme Clinics (Shared demo)"
+
+
+@dataclass
+class SandboxSession:
+    server: SandboxServer
+    seed: SeedInfo
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @classmethod
+    def start(cls, numbers: int = 25) -> SandboxSession:
+        state = SandboxState()
+        seed = seed_demo(state, numbers=numbers, messages=40, calls=30, recordings=10)
+        server = SandboxServer(state)
+        server.start_in_thread()
+        return cls(server, seed)
+
+    def stop(self) -> None:
+        self.server.stop_thread()
+
+    @property
+    def demo_credentials(self) -> Credentials:
+        return Credentials(self.seed.account_sid, self.seed.auth_token)
+
+    @property
+    def shared_credentials(self) -> Credentials:
+        return Credentials(self.seed.shared_account_sid, self.seed.shared_auth_token)
+
+
+async def prepare_sandbox_organizations(context: AppContext, session: SandboxSession) -> int:
+    """Connect through the same services a user goes through, validation included.
+    Returns the BYO organization's id (the one to show first)."""
+    await context.connection.connect_shared(session.shared_credentials)
+    existing = {org.name: org for org in await context.organizations.list()}
+    byo = existing.get(BYO_ORG) or await context.organizations.add(BYO_ORG)
+    await context.organizations.set_mode(byo.id, True)
+    await context.connection.connect(byo.id, session.demo_credentials)
+    if SHARED_ORG not in existing:
+        await context.organizations.add(SHARED_ORG)
+    return byo.id

@@ -1,0 +1,46 @@
+"""The single door to Twilio for every service: resolve credentials, then build a client.
+
+Every Twilio call in the app goes through `TwilioAccess.client_for`, which applies the
+resolution rule in `domain.credentials.resolve` (BYO without credentials is an error, never the
+shared account).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from twilio.rest import Client
+
+from ..domain.credentials import Credentials, ResolvedCredentials, resolve
+from ..secrets.store import SHARED_KEY, SecretStore, org_key
+from ..store.repositories import OrganizationRepository
+from ..twilio_api.client_factory import TwilioClientFactory
+
+
+class TwilioAccess:
+    def __init__(
+        self,
+        organizations: OrganizationRepository,
+        secrets: SecretStore,
+        factory: TwilioClientFactory,
+    ) -> None:
+        self.organizations = organizations
+        self.secrets = secrets
+        self.factory = factory
+
+    def resolve_blocking(self, org_id: int) -> ResolvedCredentials:
+        org = self.organizations.get(org_id)
+        org_creds = self.secrets.get_credentials(org_key(org_id)) if org.byo_twilio else None
+        shared = None if org.byo_twilio else self.secrets.get_credentials(SHARED_KEY)
+        return resolve(org.name, org.byo_twilio, org_creds, shared)
+
+    async def resolve(self, org_id: int) -> ResolvedCredentials:
+        return await asyncio.to_thread(self.resolve_blocking, org_id)
+
+    async def client_for(self, org_id: int) -> tuple[Client, ResolvedCredentials]:
+        resolved = await self.resolve(org_id)
+        return self.factory.client(resolved.credentials), resolved
+
+    def client_with(self, credentials: Credentials) -> Client:
+        """For validating credentials that are not saved yet (nothing to resolve)."""
+        return self.factory.client(credentials)

@@ -1,0 +1,62 @@
+"""The journal: every plan that was confirmed or cancelled, and how it ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..column_types import utcnow
+from ..errors import RecordNotFound
+from ..models import AuditEntry
+from .records import AuditRecord, record_from
+
+OUTCOMES = ("succeeded", "failed", "cancelled", "partial")
+
+
+class AuditRepository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def start(
+        self,
+        plan: dict[str, Any],
+        org_id: int | None,
+        organization_name: str,
+        action: str,
+        title: str,
+    ) -> int:
+        """Write the entry before executing, so a crash mid-change still leaves a trace."""
+        with self._sessions() as session:
+            entry = AuditEntry(
+                organization_id=org_id,
+                organization_name=organization_name,
+                action=action,
+                title=title,
+                plan=plan,
+            )
+            session.add(entry)
+            session.commit()
+            return entry.id
+
+    def finish(self, entry_id: int, outcome: str, error: str | None = None) -> AuditRecord:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+        with self._sessions() as session:
+            entry = session.get(AuditEntry, entry_id)
+            if entry is None:
+                raise RecordNotFound(f"Journal entry #{entry_id} no longer exists.")
+            entry.outcome = outcome
+            entry.error = error
+            entry.finished_at = utcnow()
+            session.commit()
+            return record_from(AuditRecord, entry)
+
+    def list(self, limit: int = 200, org_id: int | None = None) -> list[AuditRecord]:
+        """Newest first."""
+        query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        if org_id is not None:
+            query = query.where(AuditEntry.organization_id == org_id)
+        with self._sessions() as session:
+            return [record_from(AuditRecord, e) for e in session.scalars(query.limit(limit))]

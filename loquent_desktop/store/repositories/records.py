@@ -1,0 +1,150 @@
+"""Frozen records the repositories return (safe to hand to another thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, TypeVar
+
+from ...domain.validation import mask_sid
+
+R = TypeVar("R")
+
+
+def record_from(cls: type[R], row: Any) -> R:
+    """Build a record from an ORM object or a row mapping with the same field names."""
+    if isinstance(row, Mapping):
+        return cls(**{f.name: row[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class OrganizationRecord:
+    id: int
+    name: str
+    byo_twilio: bool
+    twilio_account_sid: str | None
+    credential_kind: str | None
+    api_key_sid: str | None
+    account_friendly_name: str | None
+    account_status: str | None
+    account_type: str | None
+    credentials_verified_at: datetime | None
+    voice_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_connected(self) -> bool:
+        """BYO credentials were validated and saved (the keychain holds the secret)."""
+        return self.twilio_account_sid is not None
+
+    @property
+    def masked_account_sid(self) -> str:
+        return mask_sid(self.twilio_account_sid)
+
+    def effective_voice_url(self, default: str) -> str:
+        return self.voice_url or default
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """Everything that decides where a number's inbound calls go (see GUIDE §3: voice_url is
+    ignored while voice_application_sid or trunk_sid is set), plus Twilio's date_updated."""
+
+    voice_url: str | None = None
+    voice_method: str | None = None
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str | None = None
+    voice_application_sid: str | None = None
+    trunk_sid: str | None = None
+    status_callback: str | None = None
+    status_callback_method: str | None = None
+    date_updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PhoneNumberRecord:
+    id: int
+    organization_id: int
+    sid: str
+    phone_number: str
+    friendly_name: str | None
+    capabilities: dict[str, Any] | None
+    iso_country: str | None
+    address_requirements: str | None
+    voice_url: str | None
+    voice_method: str | None
+    voice_fallback_url: str | None
+    voice_fallback_method: str | None
+    voice_application_sid: str | None
+    trunk_sid: str | None
+    status_callback: str | None
+    status_callback_method: str | None
+    sms_url: str | None
+    sms_method: str | None
+    sms_application_sid: str | None
+    date_created: datetime | None
+    date_updated: datetime | None
+    previous_voice_url: str | None
+    previous_voice_method: str | None
+    previous_voice_fallback_url: str | None
+    previous_voice_fallback_method: str | None
+    previous_voice_application_sid: str | None
+    previous_trunk_sid: str | None
+    previous_status_callback: str | None
+    previous_status_callback_method: str | None
+    previous_date_updated: datetime | None
+    snapshot_taken_at: datetime | None
+    source: str
+    imported_at: datetime | None
+    routed_to_loquent: bool
+
+    @property
+    def voice_config(self) -> VoiceConfig:
+        return VoiceConfig(
+            voice_url=self.voice_url,
+            voice_method=self.voice_method,
+            voice_fallback_url=self.voice_fallback_url,
+            voice_fallback_method=self.voice_fallback_method,
+            voice_application_sid=self.voice_application_sid,
+            trunk_sid=self.trunk_sid,
+            status_callback=self.status_callback,
+            status_callback_method=self.status_callback_method,
+            date_updated=self.date_updated,
+        )
+
+    @property
+    def previous_voice_config(self) -> VoiceConfig | None:
+        """The saved pre-Loquent configuration, or None when no snapshot exists."""
+        if self.snapshot_taken_at is None:
+            return None
+        return VoiceConfig(
+            voice_url=self.previous_voice_url,
+            voice_method=self.previous_voice_method,
+            voice_fallback_url=self.previous_voice_fallback_url,
+            voice_fallback_method=self.previous_voice_fallback_method,
+            voice_application_sid=self.previous_voice_application_sid,
+            trunk_sid=self.previous_trunk_sid,
+            status_callback=self.previous_status_callback,
+            status_callback_method=self.previous_status_callback_method,
+            date_updated=self.previous_date_updated,
+        )
+
+    def capability(self, name: str) -> bool:
+        return bool((self.capabilities or {}).get(name.lower(), False))
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    organization_id: int | None
+    organization_name: str
+    action: str
+    title: str
+    plan: dict[str, Any]
+    outcome: str | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None

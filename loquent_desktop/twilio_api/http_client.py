@@ -1,0 +1,170 @@
+"""The async HTTP client handed to the twilio library.
+
+It replaces `AsyncTwilioHttpClient.request` to add what the library lacks: host routing (to the
+sandbox or another Twilio-compatible server), a real per-request timeout (the library ignores
+its constructor's), our retry policy (the library's `max_retries` also repeats POSTs on 5xx,
+which could buy a number twice), and network failures raised as `TwilioApiError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from twilio.http import AsyncHttpClient
+from twilio.http.response import Response
+
+from ..domain.errors import TwilioApiError
+from .retry import RetryPolicy
+from .routing import HostRouting
+
+log = logging.getLogger(__name__)
+
+RequestHook = Callable[[str, str, int | None], None]
+
+
+def _pairs(values: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
+    """Form/query pairs with list values repeated (`Types=a&Types=b`), as Twilio expects."""
+    if values is None:
+        return None
+    pairs: list[tuple[str, str]] = []
+    for key, value in values.items():
+        items: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((key, _text(item)) for item in items if item is not None)
+    return pairs
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class RoutingHttpClient(AsyncHttpClient):
+    """Close with `await close()`. The aiohttp session is made on first use, inside the running
+    loop (aiohttp refuses to create one outside it)."""
+
+    def __init__(
+        self,
+        routing: HostRouting | None = None,
+        timeout_s: float = 30.0,
+        retry: RetryPolicy | None = None,
+        on_request: RequestHook | None = None,
+    ) -> None:
+        super().__init__(logger=log, is_async=True, timeout=timeout_s)
+        self.routing = routing or HostRouting()
+        self.timeout_s = timeout_s
+        self.retry = retry or RetryPolicy()
+        self.on_request = on_request
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        method = method.upper()
+        target = self.routing.rewrite(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            status: int | None = None
+            retry_after: str | None = None
+            try:
+                response = await self._send(
+                    method, target, params, data, headers, auth, timeout, allow_redirects
+                )
+                status = response.status_code
+                retry_after = response.headers.get("Retry-After") if response.headers else None
+                if status < 400 or not self.retry.should_retry(method, status, attempt):
+                    return response
+            except TwilioApiError:
+                if not self.retry.should_retry(method, None, attempt):
+                    raise
+            wait = self.retry.delay(attempt, retry_after)
+            log.info(
+                "Retrying %s %s after %s (attempt %d, waiting %.1fs)",
+                method,
+                urlsplit(target).path,
+                status or "no response",
+                attempt,
+                wait,
+            )
+            await asyncio.sleep(wait)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+        timeout: float | None,
+        allow_redirects: bool,
+    ) -> Response:
+        limit = aiohttp.ClientTimeout(total=timeout or self.timeout_s)
+        host = urlsplit(url).netloc
+        request_headers = dict(headers or {})
+        if auth:
+            request_headers["Authorization"] = aiohttp.encode_basic_auth(auth[0], auth[1])
+        try:
+            async with self.session.request(
+                method,
+                url,
+                params=_pairs(params),
+                data=_pairs(data),
+                headers=request_headers,
+                timeout=limit,
+                allow_redirects=allow_redirects,
+            ) as raw:
+                text = await raw.text()
+                response = Response(raw.status, text, dict(raw.headers))
+        except TimeoutError:
+            self._notify(method, url, None)
+            raise TwilioApiError(
+                f"Twilio ({host}) did not answer within {limit.total:.0f} seconds. "
+                "Check your connection and try again.",
+                kind="timeout",
+                method=method,
+            ) from None
+        except aiohttp.ClientError as exc:
+            self._notify(method, url, None)
+            raise TwilioApiError(
+                f"Could not reach Twilio at {host} ({type(exc).__name__}). Check your internet "
+                "connection, proxy or firewall, and try again.",
+                kind="connection",
+                method=method,
+            ) from None
+        self._notify(method, url, response.status_code)
+        return response
+
+    def _notify(self, method: str, url: str, status: int | None) -> None:
+        if self.on_request is not None:
+            self.on_request(method, urlsplit(url).path, status)
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._session is not None and not self._session.closed:
+            await self._session.close()

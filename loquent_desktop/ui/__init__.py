@@ -1,0 +1,2 @@
+"""The Qt layer: adapts the core's services to widgets. Nothing below `ui/` is imported by the
+core."""

@@ -1,0 +1,71 @@
+"""Run coroutines from Qt slots without ever blocking the window.
+
+Each task is kept alive (asyncio only holds weak references), shows the busy indicator while
+it runs, and reports failures through one callback so no exception disappears silently.
+Cancelling on close stops network work before the HTTP session is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class TaskRunner(QObject):
+    busy_changed = Signal(bool, str)  # running?, description of the newest task
+    failed = Signal(str, object)  # description, exception
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: dict[asyncio.Task[Any], str] = {}
+
+    def start(
+        self,
+        coro: Coroutine[Any, Any, Any],
+        description: str,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks[task] = description
+        self.busy_changed.emit(True, description)
+        task.add_done_callback(lambda t: self._done(t, on_error))
+        return task
+
+    def _done(
+        self, task: asyncio.Task[Any], on_error: Callable[[BaseException], None] | None
+    ) -> None:
+        description = self._tasks.pop(task, "")
+        newest = next(reversed(self._tasks.values()), "") if self._tasks else ""
+        self.busy_changed.emit(bool(self._tasks), newest)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        if on_error is not None:
+            on_error(exc)
+        else:
+            log.error("%s failed: %s", description, exc)
+            self.failed.emit(description, exc)
+
+    @property
+    def running(self) -> int:
+        return len(self._tasks)
+
+    async def cancel_all(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def wait_idle(self) -> None:
+        """Wait until no task runs (used by --screenshot and tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

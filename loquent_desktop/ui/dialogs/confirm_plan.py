@@ -1,0 +1,101 @@
+"""The confirmation dialog for every change to a customer's Twilio account.
+
+It states exactly what will change (resource, field, before → after), what it costs and who
+else is affected, in plain words. Cancel is the default button: Enter or Esc sends nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.plans import Plan
+from .awaitable import answer
+
+
+def _shown(value: str | None, empty: str) -> str:
+    return empty if value in (None, "") else str(value)
+
+
+class ConfirmPlanDialog(QDialog):
+    def __init__(self, plan: Plan, confirm_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.setWindowTitle(plan.title)
+        self.setMinimumWidth(640)
+        layout = QVBoxLayout(self)
+
+        heading = QLabel(f"<b>{plan.title}</b>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(heading)
+        layout.addWidget(
+            QLabel(f"Twilio account of {plan.organization} ({plan.account}). This will change:")
+        )
+
+        # A small fixed table: QTableWidget is fine here (a handful of rows, never thousands).
+        self.changes = QTableWidget(len(plan.changes), 4)
+        self.changes.setHorizontalHeaderLabels(["What", "Setting", "Now", "After"])
+        self.changes.verticalHeader().hide()
+        self.changes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.changes.setWordWrap(True)
+        for row, change in enumerate(plan.changes):
+            cells = [
+                change.resource,
+                change.field,
+                _shown(change.before, "(new)" if change.before is None else "(not set)"),
+                _shown(change.after, "(cleared)"),
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.changes.setItem(row, col, item)
+        header = self.changes.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.changes.setMaximumHeight(60 + 32 * max(1, len(plan.changes)))
+        layout.addWidget(self.changes)
+
+        self.cost = QLabel(f"<b>Cost:</b> {plan.cost}")
+        self.cost.setWordWrap(True)
+        layout.addWidget(self.cost)
+        for affected in plan.affected:
+            layout.addWidget(self._warning(affected))
+        for note in plan.notes:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+
+        buttons = QDialogButtonBox()
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.confirm_button = buttons.addButton(
+            confirm_text, QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.cancel_button.setDefault(True)
+        self.cancel_button.setFocus()
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _warning(self, text: str) -> QLabel:
+        label = QLabel(f"<span style='color:#9a5b00'>&#9888; <b>Also affected:</b> {text}</span>")
+        label.setWordWrap(True)
+        label.setToolTip(text)
+        return label
+
+    @classmethod
+    async def ask(cls, parent: QWidget | None, plan: Plan, confirm_text: str = "Apply") -> bool:
+        dialog = cls(plan, confirm_text, parent)
+        try:
+            return await answer(dialog) == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()

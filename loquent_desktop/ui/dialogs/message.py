@@ -1,0 +1,20 @@
+"""Yes/no questions and notices for local actions (not Twilio changes), awaited without
+`exec()`."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from .awaitable import answer
+
+
+async def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent
+    )
+    ok = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    await answer(box)
+    accepted = box.clickedButton() is ok
+    box.deleteLater()
+    return accepted

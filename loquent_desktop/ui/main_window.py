@@ -1,0 +1,166 @@
+"""The main window: tabs for each built capability, and a status bar that always says which
+organization is current, which Twilio account mode it runs in, and whether this is the
+sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+
+from .. import APP_NAME, __version__
+from ..app import AppContext
+from ..domain.errors import LoquentError
+from ..domain.validation import mask_sid
+from ..store.repositories import OrganizationRecord
+from .async_tasks import TaskRunner
+from .credentials_tab import CredentialsTab
+from .history_tab import HistoryTab
+from .resources import app_icon
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.tasks = TaskRunner(self)
+        title = APP_NAME + (" — SANDBOX" if context.is_sandbox else "")
+        self.setWindowTitle(title)
+        self.setWindowIcon(app_icon())
+        self.resize(1100, 720)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.credentials_tab = CredentialsTab(context.organizations, context.connection, self.tasks)
+        self.history_tab = HistoryTab(context.database.audit)
+        self.tabs.addTab(self.credentials_tab, "&Credentials")
+        self.tabs.addTab(self.history_tab, "&History")
+        self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self._build_status_bar()
+        self._build_menu()
+        self.credentials_tab.current_changed.connect(self._show_organization)
+        self.tasks.busy_changed.connect(self._busy)
+        self.tasks.failed.connect(self._task_failed)
+
+    # -- chrome ---------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.org_label = QLabel("No organization")
+        self.org_label.setToolTip("The organization that the tabs act on")
+        self.mode_label = QLabel()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: network calls have no known length
+        self.busy_bar.setMaximumWidth(140)
+        self.busy_bar.hide()
+        bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.org_label)
+        bar.addPermanentWidget(self.mode_label)
+        if self.context.is_sandbox:
+            self.sandbox_label = QLabel(" SANDBOX ")
+            self.sandbox_label.setStyleSheet(
+                "background: #f6c026; color: #1d1d1d; font-weight: 700; border-radius: 3px;"
+                "padding: 1px 6px;"
+            )
+            self.sandbox_label.setToolTip(
+                "Running on the embedded Twilio emulator: nothing reaches a real Twilio account."
+            )
+            bar.addPermanentWidget(self.sandbox_label)
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for index in range(self.tabs.count()):
+            action = QAction(self.tabs.tabText(index).replace("&", ""), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        logs = QAction("Open &log folder", self)
+        logs.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.log_dir)))
+        )
+        about = QAction("&About", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(logs)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nConnect an organization's Twilio account "
+            "to Loquent and look after it.",
+            parent=self,
+        )
+        box.open()
+
+    def _busy(self, busy: bool, description: str) -> None:
+        self.busy_bar.setVisible(busy)
+        self.busy_bar.setToolTip(description)
+        if busy and description:
+            self.statusBar().showMessage(f"{description}…")
+        elif not busy:
+            self.statusBar().clearMessage()
+
+    def _task_failed(self, description: str, exc: BaseException) -> None:
+        if isinstance(exc, LoquentError):
+            text = str(exc)
+        else:
+            text = f"{description} failed unexpectedly ({type(exc).__name__}). See the log file."
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, description, text, parent=self)
+        box.setObjectName("task-error")
+        box.open()
+
+    def _show_organization(self, org: OrganizationRecord | None) -> None:
+        if org is None:
+            self.org_label.setText("No organization")
+            self.mode_label.setText("")
+            return
+        self.org_label.setText(html.escape(org.name))
+        if not org.byo_twilio:
+            self.mode_label.setText("Shared")
+            self.mode_label.setStyleSheet("")
+            self.mode_label.setToolTip("Uses Loquent's shared Twilio account")
+        elif org.twilio_account_sid:
+            self.mode_label.setText(f"BYO {mask_sid(org.twilio_account_sid)}")
+            self.mode_label.setStyleSheet("")
+            self.mode_label.setToolTip("Uses the organization's own Twilio account")
+        else:
+            self.mode_label.setText("BYO — not connected")
+            self.mode_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+            self.mode_label.setToolTip("Connect credentials on the Credentials tab")
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_tab:
+            self.tasks.start(self.history_tab.load(), "Load history")
+
+    # -- life cycle -----------------------------------------------------------------------
+    async def load(self, select_org: int | None = None) -> None:
+        await self.credentials_tab.load(select_org)
+
+    def select_tab(self, name: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index).replace("&", "").lower() == name.lower():
+                self.tabs.setCurrentIndex(index)
+                return
+        raise LoquentError(f"There is no tab called '{name}'.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        event.accept()
+
+    async def shutdown(self) -> None:
+        await self.tasks.cancel_all()
+        await asyncio.sleep(0)

@@ -1,0 +1,53 @@
+"""AuditRepository: the journal survives organization deletes and lists newest first."""
+
+from __future__ import annotations
+
+import pytest
+
+from loquent_desktop.store import Database
+
+PLAN = {
+    "action": "configure_voice",
+    "changes": [{"resource": "+14155550100", "field": "Voice URL", "before": "a", "after": "b"}],
+    "cost": "No charge.",
+}
+
+
+def test_start_finish_list(db: Database) -> None:
+    acme = db.organizations.add("Acme")
+    other = db.organizations.add("Other")
+    first = db.audit.start(PLAN, acme.id, "Acme", "configure_voice", "Route +1 415… to Loquent")
+    second = db.audit.start({"x": 1}, other.id, "Other", "buy_number", "Buy +1 212…")
+    third = db.audit.start({"y": [1, 2]}, acme.id, "Acme", "event_stream", "Stream SMS")
+
+    running = db.audit.list()[0]
+    assert running.id == third and running.outcome is None and running.finished_at is None
+
+    done = db.audit.finish(first, "succeeded")
+    assert done.outcome == "succeeded" and done.error is None and done.finished_at is not None
+    db.audit.finish(second, "failed", "Twilio said 21452: no numbers")
+    db.audit.finish(third, "cancelled")
+
+    entries = db.audit.list()
+    assert [e.id for e in entries] == [third, second, first]
+    assert entries[2].plan == PLAN
+    assert entries[1].error == "Twilio said 21452: no numbers"
+    assert [e.id for e in db.audit.list(org_id=acme.id)] == [third, first]
+    assert [e.id for e in db.audit.list(limit=1)] == [third]
+
+
+def test_journal_survives_organization_delete(db: Database) -> None:
+    org = db.organizations.add("Gone Inc")
+    entry = db.audit.start(PLAN, org.id, "Gone Inc", "configure_voice", "Route")
+    db.audit.finish(entry, "partial", "1 of 2 numbers changed")
+    db.organizations.remove(org.id)
+    [kept] = db.audit.list()
+    assert kept.organization_id is None  # FK set null
+    assert kept.organization_name == "Gone Inc"
+    assert kept.outcome == "partial"
+
+
+def test_unknown_outcome_rejected(db: Database) -> None:
+    entry = db.audit.start(PLAN, None, "(shared)", "x", "y")
+    with pytest.raises(ValueError):
+        db.audit.finish(entry, "maybe")

@@ -1,0 +1,255 @@
+"""The Credentials tab driven through the real window against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from loquent_desktop.domain.credentials import CredentialKind
+from loquent_desktop.secrets.store import SHARED_KEY, org_key
+from tests.conftest import wait_until
+
+
+def add_org(window, qloop, name: str):  # type: ignore[no-untyped-def]
+    tab = window.credentials_tab
+    qloop.run_until_complete(tab.organizations.add(name))
+    qloop.run_until_complete(tab.load())
+    for row in range(tab.org_list.count()):
+        if tab.org_list.item(row).data(Qt.ItemDataRole.UserRole).name == name:
+            tab.org_list.setCurrentRow(row)
+    return tab.current
+
+
+def select_byo(window, qloop) -> None:  # type: ignore[no-untyped-def]
+    tab = window.credentials_tab
+    tab.byo_radio.click()
+    qloop.run_until_complete(wait_until(lambda: tab.current.byo_twilio, message="BYO mode"))
+
+
+def fill_token(tab, sid: str, token: str) -> None:  # type: ignore[no-untyped-def]
+    tab.form.set_kind(CredentialKind.AUTH_TOKEN)
+    tab.form.account_sid.setText(sid)
+    tab.form.auth_token.setText(token)
+
+
+def db_rows(context, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    path = context.database.engine.url.database
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_connect_good_auth_token_shows_masked_sid_and_keeps_secret_in_keychain(
+    window, qloop, context, sandbox, secret_store
+) -> None:
+    org = add_org(window, qloop, "Good Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    assert "Not connected" in tab.status.text()
+    fill_token(tab, sandbox.seed.account_sid, sandbox.seed.auth_token)
+    tab.connect_button.click()
+    qloop.run_until_complete(wait_until(lambda: "Connected ✓" in tab.status.text()))
+
+    masked = sandbox.seed.account_sid[:2] + "•" * 8 + sandbox.seed.account_sid[-4:]
+    assert masked in tab.status.text()
+    assert sandbox.seed.account_sid not in tab.status.text()
+    assert "Full" in tab.status.text() or "Trial" in tab.status.text()
+    assert tab.form.auth_token.text() == ""  # the secret does not linger on screen
+    assert f"BYO {masked}" in window.mode_label.text()
+    stored = secret_store.get_credentials(org_key(org.id))
+    assert stored is not None and stored.secret == sandbox.seed.auth_token
+    dump = "\n".join(str(r) for r in db_rows(context, "select * from organization"))
+    assert sandbox.seed.auth_token not in dump
+    assert sandbox.seed.account_sid in dump
+
+
+def test_wrong_token_is_refused_in_words_and_writes_nothing(
+    window, qloop, context, sandbox, secret_store
+) -> None:
+    org = add_org(window, qloop, "Bad Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    fill_token(tab, sandbox.seed.account_sid, "0" * 32)
+    tab.connect_button.click()
+    qloop.run_until_complete(wait_until(lambda: "rejected" in tab.error.text()))
+    assert "20003" in tab.error.text()
+    assert tab.connect_button.isEnabled()
+    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert db_rows(context, f"select twilio_account_sid from organization where id={org.id}") == [
+        (None,)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sid", "token", "words"),
+    [
+        ("AC123", "f" * 32, "not complete"),
+        ("VALID", "abc def 0123456789abcdef0123456", "spaces"),
+        ("", "f" * 32, "Enter the Account SID"),
+    ],
+)
+def test_malformed_input_is_explained_before_any_request(
+    window, qloop, sandbox, secret_store, sid, token, words
+) -> None:
+    org = add_org(window, qloop, "Typo Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    sandbox.server.clear_log()
+    fill_token(tab, sandbox.seed.account_sid if sid == "VALID" else sid, token)
+    tab.connect_button.click()
+    assert words in tab.error.text()
+    assert sandbox.server.requests() == []
+    assert secret_store.get_credentials(org_key(org.id)) is None
+
+
+def test_unknown_account_sid_is_refused(window, qloop, sandbox, secret_store) -> None:
+    org = add_org(window, qloop, "Unknown Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    fill_token(tab, "AC" + "9" * 32, sandbox.seed.auth_token)
+    tab.connect_button.click()
+    qloop.run_until_complete(wait_until(lambda: "[" in tab.error.text()))
+    assert "rejected" in tab.error.text()
+    assert secret_store.get_credentials(org_key(org.id)) is None
+
+
+def test_api_key_path_validates_with_a_list_call(window, qloop, sandbox, secret_store) -> None:
+    org = add_org(window, qloop, "Key Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    tab.form.set_kind(CredentialKind.API_KEY)
+    assert tab.form.api_key_secret.isVisibleTo(tab) and not tab.form.auth_token.isVisibleTo(tab)
+    tab.form.account_sid.setText(sandbox.seed.account_sid)
+    tab.form.api_key_sid.setText(sandbox.seed.api_key_sid)
+    tab.form.api_key_secret.setText(sandbox.seed.api_key_secret)
+    sandbox.server.clear_log()
+    tab.connect_button.click()
+    qloop.run_until_complete(wait_until(lambda: "Connected" in tab.status.text()))
+    assert "API key" in tab.status.text()
+    paths = [r.path for r in sandbox.server.requests()]
+    assert any("IncomingPhoneNumbers" in p for p in paths)
+    stored = secret_store.get_credentials(org_key(org.id))
+    assert stored is not None and stored.api_key_sid == sandbox.seed.api_key_sid
+
+
+def test_disconnect_removes_keychain_entry_and_shows_error_state(
+    window, qloop, sandbox, secret_store
+) -> None:
+    org = add_org(window, qloop, "Leaving Org")
+    tab = window.credentials_tab
+    qloop.run_until_complete(tab.connect_org(org.id, sandbox.demo_credentials))
+    assert secret_store.get_credentials(org_key(org.id)) is not None
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(tab.disconnect())
+        await wait_until(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+        box = QApplication.activeModalWidget()
+        disconnect = next(b for b in box.buttons() if b.text() == "Disconnect")
+        disconnect.click()
+        await task
+
+    qloop.run_until_complete(scenario())
+    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert "Not connected" in tab.status.text()
+    assert "not connected" in window.mode_label.text()
+
+
+def answer_input(text: str | None):  # type: ignore[no-untyped-def]
+    async def answer() -> None:
+        await wait_until(lambda: isinstance(QApplication.activeModalWidget(), QInputDialog))
+        dialog = QApplication.activeModalWidget()
+        if text is None:
+            dialog.reject()
+        else:
+            dialog.setTextValue(text)
+            dialog.accept()
+
+    return answer()
+
+
+def test_add_rename_remove_organization(window, qloop, secret_store, sandbox) -> None:
+    tab = window.credentials_tab
+
+    async def scenario() -> None:
+        await asyncio.gather(tab.add_org(), answer_input("  Zeta   Health "))
+        assert tab.current.name == "Zeta Health"
+        await asyncio.gather(tab.rename_org(), answer_input("Zeta Care"))
+        assert tab.current.name == "Zeta Care"
+        await tab.connect_org(tab.current.id, sandbox.demo_credentials)
+        org_id = tab.current.id
+
+        async def press_remove() -> None:
+            await wait_until(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+            box = QApplication.activeModalWidget()
+            next(b for b in box.buttons() if b.text() == "Remove").click()
+
+        await asyncio.gather(tab.remove_org(), press_remove())
+        names = [o.name for o in await tab.organizations.list()]
+        assert "Zeta Care" not in names
+        assert secret_store.get_credentials(org_key(org_id)) is None
+
+    qloop.run_until_complete(scenario())
+
+
+def test_add_cancelled_and_duplicate_names(window, qloop) -> None:
+    tab = window.credentials_tab
+    add_org(window, qloop, "Twin")
+    before = tab.org_list.count()
+
+    async def scenario() -> None:
+        await asyncio.gather(tab.add_org(), answer_input(None))
+        assert tab.org_list.count() == before
+        with pytest.raises(Exception, match="already"):
+            await asyncio.gather(tab.add_org(), answer_input("twin"))
+
+    qloop.run_until_complete(scenario())
+    assert tab.org_list.count() == before
+
+
+def test_mode_switch_updates_status_bar(window, qloop) -> None:
+    add_org(window, qloop, "Switcher")
+    select_byo(window, qloop)
+    assert "not connected" in window.mode_label.text()
+    assert window.credentials_tab.connect_box.isVisible()
+    window.credentials_tab.shared_radio.click()
+    qloop.run_until_complete(
+        wait_until(lambda: not window.credentials_tab.current.byo_twilio, message="Shared")
+    )
+    assert window.mode_label.text() == "Shared"
+    assert not window.credentials_tab.connect_box.isVisible()
+
+
+def test_emulator_down_gives_a_connection_message(window, qloop, sandbox, secret_store) -> None:
+    org = add_org(window, qloop, "Offline Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    sandbox.stop()
+    fill_token(tab, sandbox.seed.account_sid, sandbox.seed.auth_token)
+    tab.connect_button.click()
+    qloop.run_until_complete(wait_until(lambda: "Could not reach" in tab.error.text()))
+    assert sandbox.seed.auth_token not in tab.error.text()
+    assert secret_store.get_credentials(org_key(org.id)) is None
+
+
+def test_shared_account_configuration(window, qloop, sandbox, secret_store) -> None:
+    box = window.credentials_tab.shared_box
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(box.configure())
+        await wait_until(lambda: QApplication.activeModalWidget() is not None)
+        dialog = QApplication.activeModalWidget()
+        dialog.form.account_sid.setText(sandbox.seed.shared_account_sid)
+        dialog.form.auth_token.setText("1" * 32)
+        dialog._save()
+        await wait_until(lambda: "rejected" in dialog.error.text())
+        dialog.form.auth_token.setText(sandbox.seed.shared_auth_token)
+        dialog._save()
+        await task
+
+    qloop.run_until_complete(scenario())
+    stored = secret_store.get_credentials(SHARED_KEY)
+    assert stored is not None and stored.account_sid == sandbox.seed.shared_account_sid
+    assert sandbox.seed.shared_account_sid[-4:] in box.summary.text()

@@ -1,0 +1,100 @@
+"""Plan → confirm → execute → journal through the real confirmation dialog.
+
+Cancel must send nothing that changes the account; both outcomes are journaled and listed in
+the History tab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from loquent_desktop.domain.errors import PlanCancelled
+from loquent_desktop.domain.plans import Change, Plan
+from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
+from tests.conftest import wait_until
+
+
+def rename_plan(number_sid: str, before: str, after: str) -> Plan:
+    return Plan(
+        action="number.rename",
+        title="Rename a phone number",
+        organization="Plan Org",
+        account="AC••••••••0000",
+        changes=(Change(f"Phone number {number_sid}", "Friendly name", before, after),),
+        affected=("Nobody else: the friendly name is a label only.",),
+    )
+
+
+async def click_in_plan_dialog(button: str) -> str:
+    await wait_until(lambda: isinstance(QApplication.activeModalWidget(), ConfirmPlanDialog))
+    dialog = QApplication.activeModalWidget()
+    table = dialog.changes
+    shown = " | ".join(table.item(0, c).text() for c in range(table.columnCount()))
+    (dialog.cancel_button if button == "cancel" else dialog.confirm_button).click()
+    return shown
+
+
+@pytest.fixture
+def number(context, qloop):  # type: ignore[no-untyped-def]
+    client = context.factory.client(context.sandbox_session.demo_credentials)
+    numbers = qloop.run_until_complete(
+        client.api.v2010.accounts(client.account_sid).incoming_phone_numbers.list_async(page_size=1)
+    )
+    return client, numbers[0]
+
+
+def run_plan(window, context, qloop, client, number, answer: str):  # type: ignore[no-untyped-def]
+    plan = rename_plan(number.sid, number.friendly_name, "Renamed by plan")
+
+    async def execute() -> str:
+        api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(number.sid)
+        updated = await api.update_async(friendly_name="Renamed by plan")
+        return updated.friendly_name
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        confirm = lambda p: ConfirmPlanDialog.ask(window, p, "Rename")  # noqa: E731
+        run = context.plans.run(plan, confirm, execute, None)
+        return await asyncio.gather(run, click_in_plan_dialog(answer), return_exceptions=True)
+
+    return qloop.run_until_complete(scenario())
+
+
+def test_cancel_sends_nothing_and_is_journaled(window, context, qloop, sandbox, number) -> None:
+    client, record = number
+    sandbox.server.clear_log()
+    result, shown = run_plan(window, context, qloop, client, record, "cancel")
+    assert isinstance(result, PlanCancelled)
+    assert record.friendly_name in shown and "Renamed by plan" in shown
+    assert [r for r in sandbox.server.requests() if r.method in ("POST", "DELETE")] == []
+    entries = context.database.audit.list(10)
+    assert entries[0].outcome == "cancelled"
+
+
+def test_confirm_executes_and_history_lists_it(window, context, qloop, sandbox, number) -> None:
+    client, record = number
+    sandbox.server.clear_log()
+    result, _ = run_plan(window, context, qloop, client, record, "confirm")
+    assert result == "Renamed by plan"
+    posts = sandbox.server.requests(method="POST")
+    assert len(posts) == 1 and record.sid in posts[0].path
+    window.tabs.setCurrentWidget(window.history_tab)
+    qloop.run_until_complete(wait_until(lambda: window.history_tab.model.rowCount() == 1))
+    model = window.history_tab.model
+    assert model.data(model.index(0, 3)) == "succeeded"
+    assert model.data(model.index(0, 2)) == "Rename a phone number"
+    assert "Renamed by plan" in model.data(model.index(0, 0), 3)  # tooltip: the whole plan
+
+
+def test_failed_execution_is_journaled_with_the_error(
+    window, context, qloop, sandbox, number
+) -> None:
+    client, record = number
+    sandbox.server.faults.add(f"*{record.sid}*", "500", count=1, method="POST")
+    result, _ = run_plan(window, context, qloop, client, record, "confirm")
+    assert getattr(result, "status", None) == 500
+    entry = context.database.audit.list(1)[0]
+    assert entry.outcome == "failed"
+    assert "server problem" in (entry.error or "")
