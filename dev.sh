@@ -53,7 +53,7 @@ apt_has_candidate() {
 
 ensure_apt() {
     command -v dpkg-query >/dev/null || die "dpkg not found: dev.sh supports Debian/Ubuntu only (see README for other systems)."
-    local entry alt missing=() found
+    local entry alt alts missing=() found
     for entry in "$@"; do
         found=0
         IFS='|' read -r -a alts <<<"$entry"
@@ -226,6 +226,9 @@ with_test_env() {
     export XDG_RUNTIME_DIR="$TEST_TMP/runtime"
     export PATH="$VENV/bin:$PATH"
     export QT_QPA_PLATFORM=offscreen
+    # This environment always has a Secret Service: if it is unusable, keychain tests must fail
+    # rather than quietly fall back to an in-memory keyring.
+    export LOQUENT_REQUIRE_KEYCHAIN=1
     unset WAYLAND_DISPLAY PYTHON_KEYRING_BACKEND DBUS_SESSION_BUS_ADDRESS
     export _LOQUENT_KEYRING_DIR="$TEST_TMP/keyring" _LOQUENT_KEYRING_PW
     _LOQUENT_KEYRING_PW="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(18))')"
@@ -298,6 +301,7 @@ cmd_bench() {
             [[ -e "$f" && "$(basename "$f")" != __init__.py && "$(basename "$f")" != conftest.py ]] && scripts+=("$f")
         done
         ((${#scripts[@]})) || die "no benchmarks in bench/"
+        # shellcheck disable=SC2016  # expanded by the inner bash
         with_test_env bash -c 'set -e; for f in "$@"; do echo "== $f"; python "$f"; done' bench "${scripts[@]}"
     fi
 }
@@ -314,9 +318,9 @@ usage() {
 }
 
 main() {
-    local cmd="${1:-}"
+    local sub="${1:-}"
     (($#)) && shift
-    case "$cmd" in
+    case "$sub" in
         run) cmd_run "$@" ;;
         test) cmd_test "$@" ;;
         lint) ensure_venv && lint ;;

@@ -13,6 +13,7 @@ from pathlib import Path
 from .paths import AppPaths
 from .secrets.store import SecretStore
 from .services.connection import ConnectionService
+from .services.numbers import NumbersService
 from .services.organizations import OrganizationService
 from .services.plan_runner import PlanRunner
 from .services.twilio_access import TwilioAccess
@@ -35,6 +36,7 @@ class AppContext:
     organizations: OrganizationService
     connection: ConnectionService
     plans: PlanRunner
+    numbers: NumbersService
     sandbox: object | None = None  # sandbox.session.SandboxSession when running on the emulator
 
     @property
@@ -75,6 +77,7 @@ async def build_context(
     database = await asyncio.to_thread(open_database, settings.effective_database_url(paths))
     factory = TwilioClientFactory(routing_for(settings), timeout_s=settings.request_timeout_s)
     access = TwilioAccess(database.organizations, secrets, factory)
+    plans = PlanRunner(database.audit)
     return AppContext(
         paths=paths,
         settings=settings,
@@ -84,6 +87,13 @@ async def build_context(
         access=access,
         organizations=OrganizationService(database.organizations, secrets),
         connection=ConnectionService(access),
-        plans=PlanRunner(database.audit),
+        plans=plans,
+        numbers=NumbersService(
+            access,
+            database.phone_numbers,
+            database.organizations,
+            plans,
+            settings.default_voice_url,
+        ),
         sandbox=sandbox,
     )

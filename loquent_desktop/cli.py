@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     from .settings import load_settings
 
     paths = (AppPaths.for_sandbox() if args.sandbox else AppPaths.default()).ensure()
-    log_file = setup_logging(paths.log_dir, logging.DEBUG if args.debug else logging.INFO)
+    level = logging.DEBUG if args.debug else logging.INFO
+    log_file = setup_logging(paths.log_dir, level, level if args.debug else logging.WARNING)
     settings = load_settings(paths.config_dir)
     if args.database_url:
         settings = replace(settings, database_url=args.database_url)

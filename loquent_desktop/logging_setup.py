@@ -119,8 +119,12 @@ _HANDLER_PREFIX = "loquent-desktop:"
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 
 
-def setup_logging(log_dir: Path, level: int | str = logging.INFO) -> Path:
-    """Log to `log_dir/loquent-desktop.log` (1 MB x 5) and stderr; returns the file path."""
+def setup_logging(
+    log_dir: Path, level: int | str = logging.INFO, stderr_level: int | str = logging.WARNING
+) -> Path:
+    """Log to `log_dir/loquent-desktop.log` (1 MB x 5) and stderr; returns the file path.
+
+    The terminal only gets warnings by default: the file has the detail."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / LOG_FILE
     root = logging.getLogger()
@@ -141,7 +145,10 @@ def setup_logging(log_dir: Path, level: int | str = logging.INFO) -> Path:
         handler.setFormatter(formatter)
         handler.addFilter(redacting)
         root.addHandler(handler)
+    stderr_handler.setLevel(stderr_level)
     root.setLevel(level)
+    # Alembic announces every plugin at INFO on each start; only its migrations matter.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     for name in NOISY_LOGGERS:
         noisy = logging.getLogger(name)

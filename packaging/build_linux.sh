@@ -33,7 +33,7 @@ fi
 "$BUILD/venv/bin/python" -m pip install -q '.[postgres,package]'
 
 say "PyInstaller"
-rm -rf "$DIST/$APP"
+rm -rf "${DIST:?}/$APP"
 "$BUILD/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath "$DIST" --workpath "$BUILD/pyinstaller" packaging/loquent_desktop.spec
 

@@ -8,7 +8,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exe="$(realpath "${1:?usage: smoke_test.sh EXECUTABLE [SCREENSHOT.png]}")"
+# Not resolved: an installed .deb must work through its /usr/bin symlink.
+exe="${1:?usage: smoke_test.sh EXECUTABLE [SCREENSHOT.png]}"
 shot="$(realpath -m "${2:-$ROOT/dist/smoke-screenshot.png}")"
 tmp="$(mktemp -d -t loquent-smoke.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT

@@ -96,8 +96,10 @@ def test_setup_logging_writes_scrubbed_file(tmp_path: Path, capsys) -> None:  # 
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     try:
-        path = setup_logging(tmp_path / "logs", logging.DEBUG)
-        setup_logging(tmp_path / "logs", logging.DEBUG)  # idempotent: no duplicate lines
+        path = setup_logging(tmp_path / "logs", logging.DEBUG, logging.DEBUG)
+        setup_logging(
+            tmp_path / "logs", logging.DEBUG, logging.DEBUG
+        )  # idempotent: no duplicate lines
         assert path == tmp_path / "logs" / "loquent-desktop.log"
         register_secret(KEY_SECRET)
         logging.getLogger("loquent_desktop.test").warning("connect with %s", KEY_SECRET)

@@ -144,7 +144,8 @@ class RoutingHttpClient(AsyncHttpClient):
         except TimeoutError:
             self._notify(method, url, None)
             raise TwilioApiError(
-                f"Twilio ({host}) did not answer within {limit.total:.0f} seconds. "
+                f"Twilio ({host}) did not answer within {limit.total:g} "
+                f"second{'' if limit.total == 1 else 's'}. "
                 "Check your connection and try again.",
                 kind="timeout",
                 method=method,

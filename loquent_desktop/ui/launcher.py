@@ -31,6 +31,16 @@ async def _fatal(text: str, interactive: bool) -> int:
     return 1
 
 
+def database_problem(exc: BaseException) -> str:
+    """The driver's own first line ("connection refused", "password authentication failed"),
+    without SQLAlchemy's wrapping; never the URL, which may hold a password."""
+    if isinstance(exc, LoquentError):
+        return str(exc)
+    original = getattr(exc, "orig", None) or exc
+    first = (str(original).strip().splitlines() or [""])[0]
+    return f"{first[:300].rstrip('.')}. Check the database URL in the settings or --database-url."
+
+
 async def startup(window: MainWindow, context: AppContext) -> None:
     """Everything the window shows on first paint; errors land in the window, not a crash."""
     first: int | None = None
@@ -69,11 +79,11 @@ async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> 
     try:
         context = await build_context(paths, settings, secrets, sandbox)
     except Exception as exc:  # a broken database URL or a failed migration
-        log.exception("Start-up failed")
+        # The traceback goes to the log file only (stderr shows warnings and up).
+        log.info("Start-up failed", exc_info=True)
         if sandbox is not None:
             sandbox.stop()
-        reason = str(exc) if isinstance(exc, LoquentError) else f"{type(exc).__name__}: {exc}"
-        return await _fatal(f"Could not open the database. {reason}", interactive)
+        return await _fatal(f"Could not open the database. {database_problem(exc)}", interactive)
 
     window = MainWindow(context)
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()

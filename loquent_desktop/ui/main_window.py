@@ -19,6 +19,7 @@ from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .credentials_tab import CredentialsTab
 from .history_tab import HistoryTab
+from .numbers_tab import NumbersTab
 from .resources import app_icon
 
 
@@ -32,13 +33,15 @@ class MainWindow(QMainWindow):
         title = APP_NAME + (" — SANDBOX" if context.is_sandbox else "")
         self.setWindowTitle(title)
         self.setWindowIcon(app_icon())
-        self.resize(1100, 720)
+        self.resize(1280, 760)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.credentials_tab = CredentialsTab(context.organizations, context.connection, self.tasks)
+        self.numbers_tab = NumbersTab(context.numbers, self.tasks)
         self.history_tab = HistoryTab(context.database.audit)
         self.tabs.addTab(self.credentials_tab, "&Credentials")
+        self.tabs.addTab(self.numbers_tab, "&Numbers")
         self.tabs.addTab(self.history_tab, "&History")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -46,6 +49,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menu()
         self.credentials_tab.current_changed.connect(self._show_organization)
+        self.credentials_tab.current_changed.connect(self.numbers_tab.set_organization)
         self.tasks.busy_changed.connect(self._busy)
         self.tasks.failed.connect(self._task_failed)
 
@@ -143,8 +147,11 @@ class MainWindow(QMainWindow):
             self.mode_label.setToolTip("Connect credentials on the Credentials tab")
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.history_tab:
+        widget = self.tabs.widget(index)
+        if widget is self.history_tab:
             self.tasks.start(self.history_tab.load(), "Load history")
+        elif widget is self.numbers_tab:
+            self.numbers_tab.ensure_loaded()
 
     # -- life cycle -----------------------------------------------------------------------
     async def load(self, select_org: int | None = None) -> None:

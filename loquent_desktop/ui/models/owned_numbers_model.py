@@ -1,0 +1,107 @@
+"""The owned-numbers table: who answers each number, and whether Loquent knows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from ...domain.numbers import OwnedNumber
+from ...domain.validation import format_phone
+from ...domain.voice_route import RouteKind, VoiceRoute, sms_route_text
+from .filtered_table_model import FilteredTableModel
+
+ROUTE_COLOURS = {
+    RouteKind.TRUNK: "#6a3fb5",
+    RouteKind.APP: "#1f5fbf",
+    RouteKind.URL: "#a65300",
+    RouteKind.LOQUENT: "#1b6e3a",
+    RouteKind.NONE: "#6b6b6b",
+}
+ROUTE_TIPS = {
+    RouteKind.TRUNK: "Calls go to a SIP trunk. While a trunk is set, Twilio ignores the number's "
+    "Voice URL and TwiML app.",
+    RouteKind.APP: "Calls go to a TwiML app. While an app is set, Twilio ignores the Voice URL.",
+    RouteKind.URL: "Calls go to another platform's Voice URL.",
+    RouteKind.LOQUENT: "Calls already reach Loquent.",
+    RouteKind.NONE: "Nothing answers: the number has no Voice URL, TwiML app or trunk.",
+}
+
+
+def _imported_text(imported: bool, route: VoiceRoute) -> str:
+    if not imported:
+        return "Not imported"
+    # Importing copies metadata only: calls keep going where they went before.
+    return "Imported" if route.kind is RouteKind.LOQUENT else "Imported · no Loquent calls yet"
+
+
+NUMBER, ANSWERS, NAME, SMS, CAPABILITIES, IMPORTED, LOQUENT = range(7)
+
+
+class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
+    COLUMNS = (
+        "Number",
+        "Who answers calls",
+        "Friendly name",
+        "SMS goes to",
+        "Capabilities",
+        "In Loquent",
+        "Voice → Loquent",
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loquent_url = ""
+        self.imported: set[str] = set()
+        self._routes: dict[str, VoiceRoute] = {}
+
+    def set_numbers(self, numbers: list[OwnedNumber], loquent_url: str, imported: set[str]) -> None:
+        self.loquent_url = loquent_url
+        self.imported = set(imported)
+        self._routes = {n.sid: n.voice_route(loquent_url) for n in numbers}
+        self.set_items(numbers)
+
+    def mark_imported(self, sids: set[str]) -> None:
+        self.set_numbers(self.items, self.loquent_url, self.imported | sids)
+
+    def route(self, number: OwnedNumber) -> VoiceRoute:
+        return self._routes[number.sid]
+
+    def row_texts(self, item: OwnedNumber) -> tuple[str, ...]:
+        route = self._routes[item.sid]
+        imported = item.sid in self.imported
+        return (
+            format_phone(item.phone_number),
+            route.describe(),
+            item.friendly_name or "",
+            sms_route_text(item.sms_application_sid, item.sms_url),
+            item.capabilities_text,
+            _imported_text(imported, route),
+            "Yes" if route.kind is RouteKind.LOQUENT else "No",
+        )
+
+    def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
+        if column == NUMBER:
+            return self.items[index].phone_number
+        return texts[index][column].lower()
+
+    def cell_data(self, item: OwnedNumber, column: int, role: int) -> Any:
+        if column == ANSWERS:
+            route = self._routes[item.sid]
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(ROUTE_COLOURS[route.kind])
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{route.describe()}\n{ROUTE_TIPS[route.kind]}"
+        if column == IMPORTED and role == Qt.ItemDataRole.ToolTipRole:
+            if item.sid not in self.imported:
+                return "Not in Loquent's database yet: use Import to copy it (read-only)."
+            if self._routes[item.sid].kind is not RouteKind.LOQUENT:
+                return "Imported, but it receives no Loquent calls until voice routing is set."
+            return "Imported and routed to Loquent."
+        if column == IMPORTED and role == Qt.ItemDataRole.ForegroundRole:
+            imported = item.sid in self.imported
+            return QColor("#1b6e3a" if imported else "#6b6b6b")
+        if role == Qt.ItemDataRole.ToolTipRole and column == NUMBER:
+            return f"{item.phone_number}\n{item.sid}"
+        return None

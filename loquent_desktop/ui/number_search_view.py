@@ -1,0 +1,274 @@
+"""Search available numbers and buy one. Searching is read-only; buying goes through the plan
+→ confirm → journal path because it costs money and sets the number's Voice URL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.errors import InvalidInput, LoquentError, PlanCancelled
+from ..domain.numbers import AvailableNumber, Country, OwnedNumber, SearchQuery
+from ..domain.validation import format_phone
+from ..services.numbers import NumbersService
+from ..store.repositories import OrganizationRecord
+from .async_tasks import TaskRunner
+from .dialogs.confirm_plan import ConfirmPlanDialog
+from .models.available_numbers_model import AvailableNumbersModel
+from .widgets import error_label
+
+TYPE_LABELS = {
+    "Local": "Local",
+    "Mobile": "Mobile",
+    "TollFree": "Toll-free",
+    "National": "National",
+    "Voip": "VoIP",
+    "SharedCost": "Shared cost",
+    "MachineToMachine": "Machine to machine",
+}
+
+
+class NumberSearchView(QWidget):
+    purchased = Signal(object)  # OwnedNumber
+
+    def __init__(
+        self, numbers: NumbersService, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.numbers = numbers
+        self.tasks = tasks
+        self.org: OrganizationRecord | None = None
+        self.countries: list[Country] = []
+
+        form_box = QGroupBox("Search Twilio's available numbers (read-only)")
+        grid = QGridLayout(form_box)
+        self.country = QComboBox()
+        self.country.setMinimumWidth(220)
+        self.number_type = QComboBox()
+        self.area_code = QLineEdit()
+        self.area_code.setPlaceholderText("e.g. 415")
+        self.contains = QLineEdit()
+        self.contains.setPlaceholderText("digits, letters or * e.g. 555*, CALL")
+        self.contains.setToolTip("Letters match the keypad: CALL = 2255. * matches any digit.")
+        self.region = QLineEdit()
+        self.region.setPlaceholderText("state or province, e.g. CA")
+        self.postal_code = QLineEdit()
+        self.postal_code.setPlaceholderText("e.g. 94105")
+        self.near_number = QLineEdit()
+        self.near_number.setPlaceholderText("+14155550100 (US/CA only)")
+        self.voice = QCheckBox("Voice")
+        self.sms = QCheckBox("SMS")
+        self.mms = QCheckBox("MMS")
+        self.voice.setChecked(True)
+        caps = QHBoxLayout()
+        for box in (self.voice, self.sms, self.mms):
+            caps.addWidget(box)
+        caps.addStretch(1)
+        left, right = QFormLayout(), QFormLayout()
+        left.addRow("Country", self.country)
+        left.addRow("Type", self.number_type)
+        left.addRow("Area code", self.area_code)
+        left.addRow("Contains", self.contains)
+        right.addRow("Region", self.region)
+        right.addRow("Postal code", self.postal_code)
+        right.addRow("Near number", self.near_number)
+        right.addRow("Must support", caps)
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(right, 0, 1)
+        self.search_button = QPushButton("&Search")
+        self.search_button.setDefault(True)
+        self.search_button.setToolTip("Search (Enter). Read-only: nothing is bought.")
+        grid.addWidget(self.search_button, 1, 1)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.error = error_label()
+        self.model = AvailableNumbersModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.buy_button = QPushButton("&Buy selected number…")
+        self.buy_button.setEnabled(False)
+        self.buy_button.setToolTip(
+            "Shows exactly what will be bought and changed, and the cost, before anything is sent"
+        )
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.result, 1)
+        bottom.addWidget(self.buy_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(form_box)
+        layout.addWidget(self.message)
+        layout.addWidget(self.error)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self.country.currentIndexChanged.connect(self._country_changed)
+        self.search_button.clicked.connect(self._search_clicked)
+        for field in (
+            self.area_code,
+            self.contains,
+            self.region,
+            self.postal_code,
+            self.near_number,
+        ):
+            field.returnPressed.connect(self._search_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self.buy_button.click())
+        self.buy_button.clicked.connect(self._buy_clicked)
+        self._loaded_for: int | None = None
+
+    # -- organization and countries -------------------------------------------------------
+    def set_organization(self, org: OrganizationRecord | None) -> None:
+        self.org = org
+        self.error.clear()
+        self.result.clear()
+        self.model.set_items([])
+        enabled = org is not None
+        self.search_button.setEnabled(enabled)
+        if not enabled:
+            self.message.setText("Select an organization on the Credentials tab first.")
+
+    def ensure_loaded(self) -> None:
+        if self.org is not None and self._loaded_for != self.org.id:
+            self.tasks.start(self.load_countries(), "Load countries", on_error=self._failed)
+
+    async def load_countries(self) -> None:
+        org = self.org
+        if org is None:
+            return
+        self.message.setText("Loading the countries Twilio offers numbers in…")
+        self.countries = await self.numbers.countries(org.id)
+        self._loaded_for = org.id
+        self.country.blockSignals(True)
+        self.country.clear()
+        for country in self.countries:
+            self.country.addItem(f"{country.name} ({country.code})", country.code)
+        us = self.country.findData("US")
+        self.country.setCurrentIndex(max(us, 0))
+        self.country.blockSignals(False)
+        self._country_changed()
+        self.message.setText("Choose what to look for, then Search.")
+
+    def _country_changed(self) -> None:
+        code = self.country.currentData()
+        country = next((c for c in self.countries if c.code == code), None)
+        self.number_type.clear()
+        for kind in country.types if country else ():
+            self.number_type.addItem(TYPE_LABELS.get(kind, kind), kind)
+
+    # -- search ---------------------------------------------------------------------------
+    def query(self) -> SearchQuery:
+        return SearchQuery(
+            country=self.country.currentData() or "",
+            number_type=self.number_type.currentData() or "Local",
+            area_code=self.area_code.text().strip(),
+            contains=self.contains.text().strip(),
+            in_region=self.region.text().strip(),
+            in_postal_code=self.postal_code.text().strip(),
+            near_number=self.near_number.text().strip(),
+            voice=self.voice.isChecked(),
+            sms=self.sms.isChecked(),
+            mms=self.mms.isChecked(),
+        )
+
+    def _search_clicked(self) -> None:
+        if self.org is None:
+            return
+        query = self.query()
+        try:
+            query.validate()
+        except InvalidInput as err:
+            self.error.setText(str(err))
+            return
+        self.error.clear()
+        self.result.clear()
+        self.search_button.setEnabled(False)
+        self.message.setText("Searching…")
+        task = self.tasks.start(self.search(query), "Search numbers", on_error=self._failed)
+        task.add_done_callback(lambda _t: self.search_button.setEnabled(self.org is not None))
+
+    async def search(self, query: SearchQuery) -> None:
+        org = self.org
+        if org is None:
+            return
+        result = await self.numbers.search(org.id, query)
+        self.model.set_items(result.numbers)
+        count = len(result.numbers)
+        found = f"{count} number{'s' if count != 1 else ''} found."
+        self.message.setText(" ".join(p for p in (found, result.message or "") if p))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.clear()
+        self.error.setText(
+            str(exc)
+            if isinstance(exc, LoquentError)
+            else f"Unexpected error ({type(exc).__name__}); see the log file."
+        )
+
+    # -- buy ------------------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        self.buy_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+
+    @property
+    def selected(self) -> AvailableNumber | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.item_at(rows[0].row()) if rows else None
+
+    def _buy_clicked(self) -> None:
+        number = self.selected
+        if number is None or self.org is None:
+            return
+        self.buy_button.setEnabled(False)
+        task = self.tasks.start(self.buy(number), "Buy number", on_error=self._buy_failed)
+        task.add_done_callback(lambda _t: self._selection_changed())
+
+    def _buy_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, PlanCancelled):
+            self.result.setStyleSheet("color: #6b6b6b;")
+            self.result.setText(str(exc))
+            return
+        self._failed(exc)
+
+    async def buy(self, number: AvailableNumber) -> OwnedNumber | None:
+        org = self.org
+        if org is None:
+            return None
+        self.error.clear()
+        self.result.clear()
+
+        async def confirm(plan):  # type: ignore[no-untyped-def]
+            return await ConfirmPlanDialog.ask(self, plan, "Buy number")
+
+        owned = await self.numbers.buy(org.id, number, confirm)
+        self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
+        self.result.setText(
+            f"Bought {format_phone(owned.phone_number)} ({owned.sid}). Its calls now go to "
+            f"{owned.voice_url}."
+        )
+        self.model.set_items([n for n in self.model.items if n.phone_number != number.phone_number])
+        self.purchased.emit(owned)
+        await asyncio.sleep(0)
+        return owned

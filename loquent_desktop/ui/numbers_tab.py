@@ -1,0 +1,45 @@
+"""Numbers tab: the numbers the organization's account owns, and buying new ones."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from ..services.numbers import NumbersService
+from ..store.repositories import OrganizationRecord
+from .async_tasks import TaskRunner
+from .number_search_view import NumberSearchView
+from .owned_numbers_view import OwnedNumbersView
+
+
+class NumbersTab(QWidget):
+    def __init__(
+        self, numbers: NumbersService, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.owned = OwnedNumbersView(numbers, tasks)
+        self.search = NumberSearchView(numbers, tasks)
+        self.pages = QTabWidget()
+        self.pages.addTab(self.owned, "Owned numbers")
+        self.pages.addTab(self.search, "Buy a number")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.pages)
+        self.pages.currentChanged.connect(lambda _i: self.ensure_loaded())
+        self.search.purchased.connect(self._purchased)
+
+    def set_organization(self, org: OrganizationRecord | None) -> None:
+        self.owned.set_organization(org)
+        self.search.set_organization(org)
+        if self.isVisible():
+            self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        """Load lazily: reading 10,000 numbers is not worth doing for a tab nobody opened."""
+        page = self.pages.currentWidget()
+        if page is self.owned:
+            self.owned.ensure_loaded()
+        else:
+            self.search.ensure_loaded()
+
+    def _purchased(self, _owned: object) -> None:
+        self.owned.stale = True

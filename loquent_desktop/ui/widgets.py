@@ -1,0 +1,64 @@
+"""Small widgets shared by the tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+ERROR_STYLE = "color: #b3261e;"
+
+
+class ProgressStrip(QWidget):
+    """A progress bar with a message and a Cancel button, for work the user may stop."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setMaximumWidth(220)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop (Esc)")
+        self.cancel_button.setShortcut("Esc")
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        layout.addStretch(1)
+        self.hide()
+
+    def start(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def update_text(self, text: str) -> None:
+        self.label.setText(text)
+
+    def finish(self) -> None:
+        self.hide()
+
+
+class ErrorLabel(QLabel):
+    """A red, selectable message that takes no space while it is empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setAccessibleName("Error")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
+def error_label() -> ErrorLabel:
+    return ErrorLabel()

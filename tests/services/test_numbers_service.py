@@ -1,0 +1,393 @@
+"""NumbersService through the real twilio library against the emulator over HTTP.
+
+What a user would notice: every owned number listed (all pages), the right "who answers",
+searches that say why nothing came back, a purchase that happens once (even when the answer
+is lost), a cancel that sends nothing, imports that never touch Twilio, and a CSV that opens
+safely in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loquent_desktop.domain.errors import (
+    CredentialsMissing,
+    LoquentError,
+    PlanCancelled,
+    TwilioApiError,
+)
+from loquent_desktop.domain.numbers import AvailableNumber, OwnedNumber, SearchQuery
+from loquent_desktop.domain.plans import Plan
+from loquent_desktop.domain.voice_route import RouteKind
+from loquent_desktop.services.numbers import CSV_HEADER
+from loquent_desktop.services.sandbox_session import SandboxSession
+from loquent_desktop.settings import DEFAULT_VOICE_URL
+
+IPN = "/IncomingPhoneNumbers"
+
+
+def connect_byo(context: Any, qloop: Any, sandbox: Any, name: str = "Acme Dental") -> int:
+    async def go() -> int:
+        org = await context.organizations.add(name)
+        await context.connection.connect(org.id, sandbox.demo_credentials)
+        return int(org.id)
+
+    return int(qloop.run_until_complete(go()))
+
+
+def connect_shared(context: Any, qloop: Any, sandbox: Any) -> int:
+    async def go() -> int:
+        await context.connection.connect_shared(sandbox.shared_credentials)
+        org = await context.organizations.add("Shared Clinic")
+        return int(org.id)
+
+    return int(qloop.run_until_complete(go()))
+
+
+def writes(sandbox: Any) -> list[Any]:
+    return [r for r in sandbox.server.requests() if r.is_write]
+
+
+class Confirmer:
+    """Stands in for the confirmation dialog: records the plan, answers yes or no."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.plans: list[Plan] = []
+
+    async def __call__(self, plan: Plan) -> bool:
+        self.plans.append(plan)
+        return self.answer
+
+
+def us_number(context: Any, qloop: Any, org_id: int, area_code: str = "415") -> AvailableNumber:
+    query = SearchQuery(country="US", number_type="Local", area_code=area_code)
+    result = qloop.run_until_complete(context.numbers.search(org_id, query))
+    return result.numbers[0]
+
+
+def owned_matching(sandbox: Any, phone: str) -> list[Any]:
+    with sandbox.server.state.lock:
+        return [n for n in sandbox.server.state.numbers.values() if n.phone_number == phone]
+
+
+# -- listing -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_context(qloop, app_paths, secret_store) -> Iterator[tuple[Any, SandboxSession]]:  # type: ignore[no-untyped-def]
+    from loquent_desktop.app import build_context
+    from loquent_desktop.settings import Settings
+
+    session = SandboxSession.start(numbers=2500)
+    settings = Settings(twilio_base_url=session.base_url, request_timeout_s=10)
+    ctx = qloop.run_until_complete(build_context(app_paths, settings, secret_store))
+    yield ctx, session
+    qloop.run_until_complete(ctx.aclose())
+    session.stop()
+
+
+def test_list_owned_follows_every_page_of_1000(big_context, qloop) -> None:  # type: ignore[no-untyped-def]
+    context, session = big_context
+    org_id = connect_byo(context, qloop, session)
+    session.server.clear_log()
+    seen: list[int] = []
+
+    numbers = qloop.run_until_complete(context.numbers.list_owned(org_id, seen.append))
+
+    assert len(numbers) == 2500
+    assert len({n.sid for n in numbers}) == 2500
+    assert seen == [1000, 2000, 2500]
+    pages = session.server.requests("GET", IPN)
+    assert len(pages) == 3
+    assert all(r.query.get("PageSize") == "1000" for r in pages)
+    assert writes(session) == []
+
+
+def test_who_answers_follows_twilio_precedence(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    numbers = qloop.run_until_complete(context.numbers.list_owned(org_id))
+    url = qloop.run_until_complete(context.numbers.loquent_voice_url(org_id))
+    assert url == DEFAULT_VOICE_URL
+    by_kind: dict[RouteKind, list[OwnedNumber]] = {}
+    for n in numbers:
+        by_kind.setdefault(n.voice_route(url).kind, []).append(n)
+
+    (trunked,) = by_kind[RouteKind.TRUNK]
+    assert trunked.trunk_sid == sandbox.seed.trunk_sid
+    assert trunked.voice_route(url).describe() == f"SIP trunk TK…{sandbox.seed.trunk_sid[-4:]}"
+    (app,) = by_kind[RouteKind.APP]
+    assert app.voice_route(url).describe().startswith("TwiML app AP…")
+    foreign = by_kind[RouteKind.URL]
+    assert foreign and all(n.voice_route(url).describe() == n.voice_url for n in foreign)
+    assert RouteKind.LOQUENT not in by_kind  # nothing routed to Loquent yet
+
+    # An organization whose Loquent URL is the CRM's host sees those numbers as Loquent's.
+    context.database.organizations.set_voice_url(org_id, "https://crm.example.com/voice")
+    url = qloop.run_until_complete(context.numbers.loquent_voice_url(org_id))
+    crm = [n for n in foreign if (n.voice_url or "").startswith("https://crm.example.com/voice/")]
+    assert crm and all(n.voice_route(url).describe() == "Loquent" for n in crm)
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+def test_search_sends_only_the_filters_set_and_reports_the_cap(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    sandbox.server.clear_log()
+    query = SearchQuery(country="US", number_type="Local", area_code="415", sms=True)
+
+    result = qloop.run_until_complete(context.numbers.search(org_id, query))
+
+    assert result.numbers and len(result.numbers) == 30
+    assert all(n.phone_number.startswith("+1415") for n in result.numbers)
+    assert all(n.capabilities["sms"] for n in result.numbers)
+    assert result.capped and "at most 30" in (result.message or "")
+    (sent,) = sandbox.server.requests("GET", "/AvailablePhoneNumbers/US/Local")
+    assert sent.query["AreaCode"] == "415"
+    assert sent.query["SmsEnabled"] == "true"
+    assert sent.query["PageSize"] == "30"
+    assert "VoiceEnabled" not in sent.query and "MmsEnabled" not in sent.query
+    assert "Contains" not in sent.query
+
+
+def test_search_without_results_explains_what_to_try(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    query = SearchQuery(country="US", area_code="415", contains="99999999")
+    result = qloop.run_until_complete(context.numbers.search(org_id, query))
+    assert result.numbers == [] and not result.capped
+    assert result.message and "Twilio has no local numbers in US" in result.message
+    assert "area code 415" in result.message and "remove the pattern" in result.message
+
+
+def test_search_of_a_type_not_offered_says_so(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    query = SearchQuery(country="GB", number_type="TollFree")
+    with pytest.raises(LoquentError, match="no toll-free numbers in GB"):
+        qloop.run_until_complete(context.numbers.search(org_id, query))
+
+
+def test_countries_sorted_with_their_types(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    countries = qloop.run_until_complete(context.numbers.countries(org_id))
+    assert [c.name for c in countries] == [
+        "Canada",
+        "Germany",
+        "United Kingdom",
+        "United States",
+    ]
+    types = {c.code: c.types for c in countries}
+    assert types["US"] == ("Local", "TollFree")
+    assert types["GB"] == ("Local", "Mobile")
+
+
+# -- buying --------------------------------------------------------------------------------
+
+
+def test_buy_sets_voice_url_in_the_same_request_and_stores_it(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    confirm = Confirmer(True)
+
+    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, confirm))
+
+    (plan,) = confirm.plans
+    assert plan.details["phone_number"] == number.phone_number
+    assert "organization's own Twilio account" in plan.cost and "monthly" in plan.cost
+    assert plan.affected == ("Nobody: the number is new to this account.",)
+    assert any(c.field == "Voice URL" and c.after == DEFAULT_VOICE_URL for c in plan.changes)
+    (post,) = [r for r in writes(sandbox)]
+    assert post.method == "POST" and post.path.endswith("/IncomingPhoneNumbers.json")
+    assert post.form["PhoneNumber"] == number.phone_number
+    assert post.form["VoiceUrl"] == DEFAULT_VOICE_URL
+    assert post.form["VoiceMethod"] == "POST"
+    (owned,) = owned_matching(sandbox, number.phone_number)
+    assert owned.voice_url == DEFAULT_VOICE_URL and owned.sid == bought.sid
+    assert bought.voice_route(DEFAULT_VOICE_URL).kind is RouteKind.LOQUENT
+    stored = context.database.phone_numbers.get_by_sid(org_id, bought.sid)
+    assert stored is not None and stored.source == "purchased"
+    assert stored.voice_url == DEFAULT_VOICE_URL and stored.phone_number == number.phone_number
+    journal = context.database.audit.list(5, org_id)
+    assert journal[0].action == "number.buy" and journal[0].outcome == "succeeded"
+
+
+def test_buy_cancelled_sends_nothing(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    with pytest.raises(PlanCancelled):
+        qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(False)))
+    assert writes(sandbox) == []
+    assert owned_matching(sandbox, number.phone_number) == []
+    assert context.database.phone_numbers.sids_for_org(org_id) == set()
+    assert context.database.audit.list(5, org_id)[0].outcome == "cancelled"
+
+
+def test_lost_purchase_answer_buys_exactly_once(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    # Twilio buys the number, then the connection drops before the answer arrives.
+    sandbox.server.faults.add(f"*{IPN}.json", "drop_after", count=1, method="POST")
+
+    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert len(sandbox.server.requests("POST", IPN)) == 1
+    assert len(owned_matching(sandbox, number.phone_number)) == 1
+    checks = sandbox.server.requests("GET", IPN)
+    assert any(r.query.get("PhoneNumber") == number.phone_number for r in checks)
+    assert bought.phone_number == number.phone_number
+    assert context.database.phone_numbers.get_by_sid(org_id, bought.sid) is not None
+
+
+def test_dropped_purchase_that_never_happened_is_retried_once(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    sandbox.server.faults.add(f"*{IPN}.json", "drop", count=1, method="POST")
+
+    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert len(sandbox.server.requests("POST", IPN)) == 2
+    (owned,) = owned_matching(sandbox, number.phone_number)
+    assert owned.sid == bought.sid
+
+
+def test_number_no_longer_available_has_a_clear_message(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    with pytest.raises(TwilioApiError, match="no longer available") as caught:
+        qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    assert caught.value.code == 21422
+    assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+
+
+def test_address_required_uses_a_matching_address(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    query = SearchQuery(country="GB", number_type="Local")
+    found = qloop.run_until_complete(context.numbers.search(org_id, query)).numbers
+    london = next(n for n in found if n.address_requirements == "any")
+    sandbox.server.clear_log()
+    confirm = Confirmer(True)
+
+    qloop.run_until_complete(context.numbers.buy(org_id, london, confirm))
+
+    assert confirm.plans[0].details["address_sid"] == sandbox.seed.address_sids["GB"]
+    assert any(c.field == "Address" for c in confirm.plans[0].changes)
+    (post,) = sandbox.server.requests("POST", IPN)
+    assert post.form["AddressSid"] == sandbox.seed.address_sids["GB"]
+
+
+def test_address_required_without_address_stops_before_the_plan(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_shared(context, qloop, sandbox)  # the shared account has no addresses
+    query = SearchQuery(country="GB", number_type="Local")
+    needy = qloop.run_until_complete(context.numbers.search(org_id, query)).numbers[0]
+    assert needy.needs_address
+    sandbox.server.clear_log()
+    confirm = Confirmer(True)
+
+    with pytest.raises(LoquentError, match=r"Regulatory → Addresses"):
+        qloop.run_until_complete(context.numbers.buy(org_id, needy, confirm))
+
+    assert confirm.plans == []
+    assert writes(sandbox) == []
+
+
+def test_shared_purchase_plan_names_the_shared_account(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_shared(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id, "212")
+    plan = qloop.run_until_complete(context.numbers.plan_purchase(org_id, number))
+    assert "Loquent's shared Twilio account" in plan.cost
+    assert plan.details["address_sid"] is None
+
+
+# -- import and export ---------------------------------------------------------------------
+
+
+def test_import_copies_metadata_and_never_writes_to_twilio(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    sandbox.server.clear_log()
+    missing = qloop.run_until_complete(context.numbers.not_imported(org_id))
+    assert len(missing) == 25
+    requests_before = len(sandbox.server.requests())
+
+    first = qloop.run_until_complete(context.numbers.import_numbers(org_id, missing[:10]))
+    second = qloop.run_until_complete(context.numbers.import_numbers(org_id, missing))
+
+    assert (first.imported, first.already_existed) == (10, 0)
+    assert second.message == "15 imported, 10 already existed"
+    assert len(sandbox.server.requests()) == requests_before  # import itself sent nothing
+    assert writes(sandbox) == []
+    imported = qloop.run_until_complete(context.numbers.imported_sids(org_id))
+    assert imported == {n.sid for n in missing}
+    assert qloop.run_until_complete(context.numbers.not_imported(org_id)) == []
+    trunked = next(n for n in missing if n.trunk_sid)
+    record = context.database.phone_numbers.get_by_sid(org_id, trunked.sid)
+    assert record.source == "imported" and record.trunk_sid == sandbox.seed.trunk_sid
+
+
+def test_csv_export_content_and_formula_guard(context, qloop, sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    numbers = qloop.run_until_complete(context.numbers.list_owned(org_id))
+    evil = OwnedNumber(
+        "PN" + "e" * 32,
+        "+14155550199",
+        friendly_name='=HYPERLINK("https://evil.example","x")',
+        capabilities={"voice": True},
+        voice_url="@SUM(1)",
+    )
+    imported = {numbers[0].sid}
+    path = tmp_path / "numbers.csv"
+
+    written = context.numbers.export_csv([*numbers, evil], path, DEFAULT_VOICE_URL, imported)
+
+    assert written == 26
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == CSV_HEADER
+    by_sid = {row[2]: dict(zip(CSV_HEADER, row, strict=True)) for row in rows[1:]}
+    trunked = next(n for n in numbers if n.trunk_sid)
+    assert by_sid[trunked.sid]["who_answers"].startswith("SIP trunk TK…")
+    assert by_sid[trunked.sid]["phone_number"] == trunked.phone_number  # E.164 kept as is
+    assert by_sid[numbers[0].sid]["imported"] == "yes"
+    assert by_sid[trunked.sid]["imported"] == "no"
+    assert all(row["routed_to_loquent"] == "no" for row in by_sid.values())
+    bad = by_sid[evil.sid]
+    assert bad["friendly_name"].startswith("'=HYPERLINK")
+    assert bad["voice_url"] == "'@SUM(1)"
+    assert bad["phone_number"] == "+14155550199"
+
+
+# -- credentials ---------------------------------------------------------------------------
+
+
+def test_byo_without_credentials_never_reaches_twilio(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    async def setup() -> int:
+        await context.connection.connect_shared(sandbox.shared_credentials)
+        org = await context.organizations.add("Unconnected BYO")
+        await context.organizations.set_mode(org.id, True)
+        return int(org.id)
+
+    org_id = qloop.run_until_complete(setup())
+    sandbox.server.clear_log()
+    number = AvailableNumber("+14155550123", iso_country="US")
+    service = context.numbers
+    calls = [
+        service.list_owned(org_id),
+        service.countries(org_id),
+        service.search(org_id, SearchQuery(area_code="415")),
+        service.plan_purchase(org_id, number),
+        service.buy(org_id, number, Confirmer(True)),
+        service.not_imported(org_id),
+    ]
+    for call in calls:
+        with pytest.raises(CredentialsMissing, match="never used"):
+            qloop.run_until_complete(call)
+    assert sandbox.server.requests() == []

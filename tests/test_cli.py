@@ -1,0 +1,81 @@
+"""`loquent-desktop --sandbox --screenshot` as a user (or an installer smoke test) runs it:
+a separate process, a real keychain, the emulator, a PNG, exit 0, and no secret left in any
+file of the app's folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keyring
+import pytest
+from PySide6.QtGui import QImage
+
+from tests.conftest import REAL_KEYCHAIN
+
+
+def run_app(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, LOQUENT_HOME=str(home))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return subprocess.run(
+        [sys.executable, "-m", "loquent_desktop", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def test_help_lists_the_documented_flags() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "loquent_desktop", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    for flag in ("--sandbox", "--screenshot", "--database-url", "--twilio-base-url"):
+        assert flag in result.stdout
+
+
+@pytest.mark.keychain
+@pytest.mark.skipif(not REAL_KEYCHAIN, reason="needs a real Secret Service keychain")
+def test_sandbox_screenshot_exits_0_and_leaves_no_secret_on_disk(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    png = tmp_path / "shot.png"
+    result = run_app(home, "--sandbox", "--screenshot", str(png))
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    image = QImage(str(png))
+    assert image.width() >= 800 and image.height() >= 500
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, 200, 7)}
+    assert len(colours) > 5  # a painted window, not a blank grab
+
+    raw = keyring.get_password("loquent-desktop-sandbox", "org:1")
+    assert raw, "the sandbox organization was not connected"
+    secrets = [json.loads(raw)["secret"]]
+    shared = keyring.get_password("loquent-desktop-sandbox", "shared")
+    secrets.append(json.loads(shared)["secret"])
+    files = [p for p in home.rglob("*") if p.is_file()]
+    assert any(p.name == "sandbox.sqlite3" for p in files)
+    assert any(p.suffix == ".log" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in data, f"secret found in {path}"
+    log = (home / "logs" / "loquent-desktop.log").read_text()
+    assert "Connected organization" in log
+    assert "AC••••••••" in log
+
+
+def test_bad_database_url_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    result = run_app(
+        tmp_path / "home",
+        "--database-url",
+        "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        "--screenshot",
+        str(tmp_path / "x.png"),
+    )
+    assert result.returncode == 1
+    assert "Could not open the database" in result.stderr
+    assert "Traceback" not in result.stderr
