@@ -12,7 +12,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Change:
-    """One field of one resource, before -> after. `before=None` means the resource is new."""
+    """One field of one resource, before -> after. `before=None` means the resource is new;
+    `before=""` means the field exists but is empty."""
 
     resource: str  # e.g. "Phone number +1 415-555-0100 (PN…)"
     field: str  # e.g. "Voice URL"
@@ -20,10 +21,8 @@ class Change:
     after: str | None
 
     def describe(self) -> str:
-        before = "(not set)" if self.before in (None, "") else self.before
+        before = "(new)" if self.before is None else (self.before or "(not set)")
         after = "(cleared)" if self.after in (None, "") else self.after
-        if self.before is None and self.field == "":
-            return f"Create {self.resource}"
         return f"{self.resource}: {self.field} {before} → {after}"
 
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 
 from ..domain.account import AccountInfo
-from ..domain.credentials import CredentialKind, Credentials
+from ..domain.credentials import CredentialKind, Credentials, Mode
 from ..domain.errors import TwilioApiError
 from ..secrets.store import SHARED_KEY, org_key
 from ..store.repositories import OrganizationRecord
@@ -86,9 +86,23 @@ class ConnectionService:
         return await asyncio.to_thread(work)
 
     async def check(self, org_id: int) -> AccountInfo:
-        """Re-validate the stored credentials of an organization (whatever mode resolves to)."""
+        """Re-validate the credentials an organization resolves to (read-only). For a BYO
+        organization the shown account details are refreshed too."""
         resolved = await self.access.resolve(org_id)
-        return await self.validate(resolved.credentials)
+        info = await self.validate(resolved.credentials)
+        if resolved.mode is Mode.BYO:
+            creds = resolved.credentials
+            await asyncio.to_thread(
+                self.organizations.set_connected,
+                org_id,
+                account_sid=creds.account_sid,
+                credential_kind=creds.kind.value,
+                api_key_sid=creds.api_key_sid,
+                friendly_name=info.friendly_name,
+                status=info.status,
+                account_type=info.type,
+            )
+        return info
 
     # The shared (Loquent-managed) account is configured once for the whole app.
     async def connect_shared(self, credentials: Credentials) -> AccountInfo:

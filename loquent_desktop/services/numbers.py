@@ -232,7 +232,7 @@ class NumbersService:
         shown = format_phone(number.phone_number)
         resource = f"Phone number {shown}"
         changes = [
-            Change(resource, "", None, None),
+            Change(resource, "Ownership", None, "Bought: owned by this account"),
             Change(resource, "Voice URL", None, voice_url),
             Change(resource, "Voice method", None, VOICE_METHOD),
         ]

@@ -35,6 +35,7 @@ from .credentials_form import CredentialsForm
 from .dialogs.awaitable import answer
 from .dialogs.message import confirm
 from .shared_account_box import SharedAccountBox
+from .widgets import ErrorLabel
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,19 @@ def describe_connection(org: OrganizationRecord) -> tuple[str, bool]:
         ("Type", org.account_type or "—"),
         ("Signed in with", kind + (f" {mask_sid(org.api_key_sid)}" if org.api_key_sid else "")),
     ]
+    if org.credentials_verified_at is not None:
+        checked = org.credentials_verified_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        rows.append(("Checked with Twilio", checked))
     table = "".join(
         f"<tr><td style='padding-right:12px'>{k}</td><td><b>{html.escape(v)}</b></td></tr>"
         for k, v in rows
     )
     active = org.account_status in (None, "active")
-    head = "Connected ✓" if active else f"Connected, but the account is {org.account_status}"
-    return f"<b>{head}</b><table>{table}</table>", active
+    if active:
+        head = "<b style='color:#1b6e3a'>Connected ✓</b>"
+    else:
+        head = f"<b>Connected, but the account is {html.escape(org.account_status or '')}</b>"
+    return f"{head}<table>{table}</table>", active
 
 
 class CredentialsTab(QWidget):
@@ -170,6 +177,19 @@ class CredentialsTab(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.setAccessibleName("Connection status")
         layout.addWidget(self.status)
+        check_row = QHBoxLayout()
+        self.check_button = QPushButton("Check &connection")
+        self.check_button.setToolTip(
+            "Ask Twilio again whether the credentials work (read-only, changes nothing)"
+        )
+        self.check_result = QLabel()
+        self.check_result.setWordWrap(True)
+        check_row.addWidget(self.check_button)
+        check_row.addWidget(self.check_result, 1)
+        layout.addLayout(check_row)
+        self.check_button.clicked.connect(
+            lambda: self.tasks.start(self.check(), "Check connection", on_error=self._check_failed)
+        )
 
         self.connect_box = QGroupBox("Connect the organization's Twilio account")
         connect_layout = QVBoxLayout(self.connect_box)
@@ -192,10 +212,7 @@ class CredentialsTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.disconnect_button)
         connect_layout.addLayout(buttons)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setAccessibleName("Error")
+        self.error = ErrorLabel()
         connect_layout.addWidget(self.error)
         layout.addWidget(self.connect_box)
         layout.addStretch(1)
@@ -252,8 +269,9 @@ class CredentialsTab(QWidget):
     def _show(self, org: OrganizationRecord | None) -> None:
         self.current = org
         has_org = org is not None
-        for widget in (self.mode_box, self.status, self.connect_box):
+        for widget in (self.mode_box, self.status, self.connect_box, self.check_button):
             widget.setVisible(has_org)
+        self.check_result.clear()
         self.empty_hint.setVisible(not has_org)
         self.rename_button.setEnabled(has_org)
         self.remove_button.setEnabled(has_org)
@@ -266,6 +284,7 @@ class CredentialsTab(QWidget):
             self.status.setText(text)
             self.status.setStyleSheet("" if healthy else ERROR_STYLE)
             self.connect_box.setVisible(org.byo_twilio)
+            self.check_button.setVisible(not org.byo_twilio or bool(org.twilio_account_sid))
             self.disconnect_button.setEnabled(bool(org.twilio_account_sid))
             self.connect_box.setTitle(
                 "Replace the credentials"
@@ -337,6 +356,23 @@ class CredentialsTab(QWidget):
         self._replace(org)
         self.error.setStyleSheet(OK_STYLE)
         self.error.setText("Connected. The secret is stored in the OS keychain only.")
+
+    async def check(self) -> None:
+        org = self.current
+        if org is None:
+            return
+        self.check_result.setStyleSheet("")
+        self.check_result.setText("Checking with Twilio…")
+        info = await self.connection.check(org.id)
+        if org.byo_twilio:
+            self._replace(await self.organizations.get(org.id))
+        name = info.friendly_name or "name not readable with this API key"
+        self.check_result.setStyleSheet(OK_STYLE)
+        self.check_result.setText(f"Works: {mask_sid(info.sid)} ({name}).")
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self.check_result.setStyleSheet(ERROR_STYLE)
+        self.check_result.setText(str(exc) if isinstance(exc, LoquentError) else repr(exc))
 
     async def disconnect(self) -> None:
         org = self.current

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -61,6 +61,7 @@ class NumberSearchView(QWidget):
         self.country.setMinimumWidth(220)
         self.number_type = QComboBox()
         self.area_code = QLineEdit()
+        self.area_code.setMaxLength(6)
         self.area_code.setPlaceholderText("e.g. 415")
         self.contains = QLineEdit()
         self.contains.setPlaceholderText("digits, letters or * e.g. 555*, CALL")
@@ -102,6 +103,7 @@ class NumberSearchView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()

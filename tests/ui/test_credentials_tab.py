@@ -253,3 +253,23 @@ def test_shared_account_configuration(window, qloop, sandbox, secret_store) -> N
     stored = secret_store.get_credentials(SHARED_KEY)
     assert stored is not None and stored.account_sid == sandbox.seed.shared_account_sid
     assert sandbox.seed.shared_account_sid[-4:] in box.summary.text()
+
+
+def test_check_connection_refreshes_details_and_reports_revoked_token(
+    window, qloop, sandbox
+) -> None:
+    org = add_org(window, qloop, "Checked Org")
+    tab = window.credentials_tab
+    qloop.run_until_complete(tab.connect_org(org.id, sandbox.demo_credentials))
+    tab.check_button.click()
+    qloop.run_until_complete(wait_until(lambda: "Works" in tab.check_result.text()))
+    assert sandbox.seed.account_sid[-4:] in tab.check_result.text()
+    assert "Checked with Twilio" in tab.status.text()
+
+    # The customer rotates the Auth Token in the Console: the stored one stops working.
+    with sandbox.server.state.lock:
+        sandbox.server.state.accounts[sandbox.seed.account_sid].auth_token = "d" * 32
+    sandbox.server.clear_log()
+    tab.check_button.click()
+    qloop.run_until_complete(wait_until(lambda: "rejected" in tab.check_result.text()))
+    assert all(r.method == "GET" for r in sandbox.server.requests())

@@ -6,6 +6,8 @@ else is affected, in plain words. Cancel is the default button: Enter or Esc sen
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +37,14 @@ class ConfirmPlanDialog(QDialog):
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
 
-        heading = QLabel(f"<b>{plan.title}</b>")
+        heading = QLabel(f"<b>{html.escape(plan.title)}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(heading)
-        layout.addWidget(
-            QLabel(f"Twilio account of {plan.organization} ({plan.account}). This will change:")
+        account = QLabel(
+            f"Twilio account of {plan.organization} ({plan.account}). This will change:"
         )
+        account.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(account)
 
         # A small fixed table: QTableWidget is fine here (a handful of rows, never thousands).
         self.changes = QTableWidget(len(plan.changes), 4)
@@ -62,16 +66,19 @@ class ConfirmPlanDialog(QDialog):
         header = self.changes.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.changes.setMaximumHeight(60 + 32 * max(1, len(plan.changes)))
+        self.changes.resizeRowsToContents()
+        rows = sum(self.changes.rowHeight(r) for r in range(len(plan.changes)))
+        self.changes.setFixedHeight(self.changes.horizontalHeader().height() + rows + 6)
         layout.addWidget(self.changes)
 
-        self.cost = QLabel(f"<b>Cost:</b> {plan.cost}")
+        self.cost = QLabel(f"<b>Cost:</b> {html.escape(plan.cost)}")
         self.cost.setWordWrap(True)
         layout.addWidget(self.cost)
         for affected in plan.affected:
             layout.addWidget(self._warning(affected))
         for note in plan.notes:
             label = QLabel(note)
+            label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
             layout.addWidget(label)
 
@@ -87,7 +94,13 @@ class ConfirmPlanDialog(QDialog):
         layout.addWidget(buttons)
 
     def _warning(self, text: str) -> QLabel:
-        label = QLabel(f"<span style='color:#9a5b00'>&#9888; <b>Also affected:</b> {text}</span>")
+        if text.startswith("Nobody"):
+            label = QLabel(f"<b>Also affected:</b> {html.escape(text)}")
+        else:
+            label = QLabel(
+                f"<span style='color:#9a5b00'>&#9888; <b>Also affected:</b> "
+                f"{html.escape(text)}</span>"
+            )
         label.setWordWrap(True)
         label.setToolTip(text)
         return label
