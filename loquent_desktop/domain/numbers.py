@@ -15,7 +15,7 @@ import phonenumbers
 
 from . import validation
 from .errors import InvalidInput
-from .voice_route import VoiceRoute, effective_voice_route
+from .voice_route import VoiceConfig, VoiceRoute, effective_voice_route
 
 # Twilio's search returns at most this many numbers and never pages (GUIDE §3).
 SEARCH_CAP = 30
@@ -91,6 +91,21 @@ class OwnedNumber:
     sms_application_sid: str | None = None
     date_created: datetime | None = None
     date_updated: datetime | None = None
+
+    @property
+    def voice_config(self) -> VoiceConfig:
+        """The fields a voice-routing change must snapshot before it overwrites them."""
+        return VoiceConfig(
+            voice_url=self.voice_url,
+            voice_method=self.voice_method,
+            voice_fallback_url=self.voice_fallback_url,
+            voice_fallback_method=self.voice_fallback_method,
+            voice_application_sid=self.voice_application_sid,
+            trunk_sid=self.trunk_sid,
+            status_callback=self.status_callback,
+            status_callback_method=self.status_callback_method,
+            date_updated=self.date_updated,
+        )
 
     def voice_route(self, loquent_url: str | None) -> VoiceRoute:
         return effective_voice_route(

@@ -9,6 +9,7 @@ applies the precedence, so the Numbers tab, the CSV export and the routing plans
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -94,3 +95,19 @@ def sms_route_text(sms_application_sid: str | None, sms_url: str | None) -> str:
     if sms_url:
         return sms_url
     return "Nobody (no SMS URL)"
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """Everything that decides where a number's inbound calls go (see GUIDE §3: voice_url is
+    ignored while voice_application_sid or trunk_sid is set), plus Twilio's date_updated."""
+
+    voice_url: str | None = None
+    voice_method: str | None = None
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str | None = None
+    voice_application_sid: str | None = None
+    trunk_sid: str | None = None
+    status_callback: str | None = None
+    status_callback_method: str | None = None
+    date_updated: datetime | None = None

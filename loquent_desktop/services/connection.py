@@ -60,15 +60,7 @@ class ConnectionService:
         key = org_key(org_id)
         self.secrets.set_credentials(key, credentials)
         try:
-            self.organizations.set_connected(
-                org_id,
-                account_sid=credentials.account_sid,
-                credential_kind=credentials.kind.value,
-                api_key_sid=credentials.api_key_sid,
-                friendly_name=info.friendly_name,
-                status=info.status,
-                account_type=info.type,
-            )
+            self._record(org_id, credentials, info)
             # Connecting an organization's own credentials is choosing BYO for it.
             self.organizations.set_mode(org_id, True)
         except Exception:
@@ -91,18 +83,20 @@ class ConnectionService:
         resolved = await self.access.resolve(org_id)
         info = await self.validate(resolved.credentials)
         if resolved.mode is Mode.BYO:
-            creds = resolved.credentials
-            await asyncio.to_thread(
-                self.organizations.set_connected,
-                org_id,
-                account_sid=creds.account_sid,
-                credential_kind=creds.kind.value,
-                api_key_sid=creds.api_key_sid,
-                friendly_name=info.friendly_name,
-                status=info.status,
-                account_type=info.type,
-            )
+            await asyncio.to_thread(self._record, org_id, resolved.credentials, info)
         return info
+
+    def _record(self, org_id: int, credentials: Credentials, info: AccountInfo) -> None:
+        """What the database keeps of a validated connection (never the secret)."""
+        self.organizations.set_connected(
+            org_id,
+            account_sid=credentials.account_sid,
+            credential_kind=credentials.kind.value,
+            api_key_sid=credentials.api_key_sid,
+            friendly_name=info.friendly_name,
+            status=info.status,
+            account_type=info.type,
+        )
 
     # The shared (Loquent-managed) account is configured once for the whole app.
     async def connect_shared(self, credentials: Credentials) -> AccountInfo:

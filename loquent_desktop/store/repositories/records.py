@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ...domain.validation import mask_sid
+from ...domain.voice_route import VoiceConfig
 
 R = TypeVar("R")
 
@@ -46,22 +47,6 @@ class OrganizationRecord:
 
     def effective_voice_url(self, default: str) -> str:
         return self.voice_url or default
-
-
-@dataclass(frozen=True)
-class VoiceConfig:
-    """Everything that decides where a number's inbound calls go (see GUIDE §3: voice_url is
-    ignored while voice_application_sid or trunk_sid is set), plus Twilio's date_updated."""
-
-    voice_url: str | None = None
-    voice_method: str | None = None
-    voice_fallback_url: str | None = None
-    voice_fallback_method: str | None = None
-    voice_application_sid: str | None = None
-    trunk_sid: str | None = None
-    status_callback: str | None = None
-    status_callback_method: str | None = None
-    date_updated: datetime | None = None
 
 
 @dataclass(frozen=True)
