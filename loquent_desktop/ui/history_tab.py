@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -20,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..store.repositories import AuditRecord, AuditRepository
+from .models.filtered_table_model import FilteredTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("When", "Organization", "Action", "Outcome")
 OUTCOME_COLOURS = {"succeeded": "#1b6e3a", "failed": "#b3261e", "cancelled": "#6b6b6b"}
 
@@ -41,41 +42,22 @@ def plan_text(entry: AuditRecord) -> str:
     return "\n".join(lines)
 
 
-class HistoryModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: list[AuditRecord] = []
+class HistoryModel(FilteredTableModel[AuditRecord]):
+    COLUMNS = COLUMNS
 
-    def set_entries(self, entries: list[AuditRecord]) -> None:
-        self.beginResetModel()
-        self.entries = entries
-        self.endResetModel()
+    def row_texts(self, item: AuditRecord) -> tuple[str, ...]:
+        return (
+            item.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            item.organization_name or "—",
+            item.title,
+            item.outcome or "running",
+        )
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        entry = self.entries[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                entry.organization_name or "—",
-                entry.title,
-                entry.outcome,
-            )[column]
+    def cell_data(self, item: AuditRecord, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            return QColor(OUTCOME_COLOURS.get(entry.outcome, "#000000"))
+            return QColor(OUTCOME_COLOURS.get(item.outcome or "", "#000000"))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plan_text(entry)
+            return plan_text(item)
         return None
 
 
@@ -98,26 +80,31 @@ class HistoryTab(QWidget):
             "changing where calls go, event streaming) is recorded here, including cancelled ones."
         )
         self.empty.setWordWrap(True)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by organization, action or outcome")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.model.set_filter)
         refresh = QPushButton("Refresh")
         refresh.setShortcut("F5")
         refresh.setToolTip("Reload the journal (F5)")
         refresh.clicked.connect(lambda: asyncio.ensure_future(self.load()))
         top = QHBoxLayout()
-        top.addWidget(self.empty, 1)
+        top.addWidget(self.filter, 1)
         top.addWidget(refresh)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
 
     def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.details.setPlainText(plan_text(self.model.entries[current.row()]))
+            self.details.setPlainText(plan_text(self.model.item_at(current.row())))
 
     async def load(self) -> None:
         entries = await asyncio.to_thread(self.audit.list, 500)
-        self.model.set_entries(entries)
+        self.model.set_items(entries)
         self.empty.setVisible(not entries)
