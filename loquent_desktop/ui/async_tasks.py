@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class TaskRunner(QObject):
         self, task: asyncio.Task[Any], on_error: Callable[[BaseException], None] | None
     ) -> None:
         description = self._tasks.pop(task, "")
+        if not shiboken6.isValid(self):
+            return  # the window was destroyed first; nobody is left to tell
         newest = next(reversed(self._tasks.values()), "") if self._tasks else ""
         self.busy_changed.emit(bool(self._tasks), newest)
         if task.cancelled():

@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -123,6 +124,7 @@ class OwnedNumbersView(QWidget):
         self._cancel_load()
         self.org = org
         self.stale = True
+        self.filter.clear()  # a filter typed for one organization would hide another's numbers
         self.model.set_numbers([], "", set())
         self.refreshed_label.clear()
         self.error.clear()
@@ -135,10 +137,13 @@ class OwnedNumbersView(QWidget):
     def refresh(self) -> None:
         if self.org is None or self._load_task is not None:
             return
+        self.refresh_button.setEnabled(False)
         self._load_task = self.tasks.start(self.load(), "Load numbers", on_error=self._failed)
         self._load_task.add_done_callback(lambda _t: self._load_finished())
 
     def _load_finished(self) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while loading
         self._load_task = None
         self.progress.finish()
         self.refresh_button.setEnabled(True)

@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from loquent_desktop.domain.validation import format_phone
 from loquent_desktop.services.numbers import CSV_HEADER
@@ -376,7 +376,8 @@ def test_import_copies_selected_numbers_without_touching_twilio(
     assert result == "2 imported, 1 already existed."
     assert writes(sandbox) == []
     assert run(qloop, context.numbers.imported_sids(org.id)) == set(chosen)
-    statuses = {n.sid: s for n, s in zip(view.model.visible_items, column(view, IMPORTED))}
+    shown = zip(view.model.visible_items, column(view, IMPORTED), strict=True)
+    statuses = {n.sid: status for n, status in shown}
     assert all(statuses[sid] == "Imported · no Loquent calls yet" for sid in chosen)
     assert sum(s == "Not imported" for s in statuses.values()) == SEEDED - 3
 
