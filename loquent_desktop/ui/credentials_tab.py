@@ -150,6 +150,7 @@ class CredentialsTab(QWidget):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         layout.addWidget(self.title)
 

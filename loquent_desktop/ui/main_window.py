@@ -5,9 +5,8 @@ sandbox."""
 from __future__ import annotations
 
 import asyncio
-import html
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
@@ -57,6 +56,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.org_label = QLabel("No organization")
+        self.org_label.setTextFormat(Qt.TextFormat.PlainText)  # names are user text, not HTML
         self.org_label.setToolTip("The organization that the tabs act on")
         self.mode_label = QLabel()
         self.busy_bar = QProgressBar()
@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
             self.org_label.setText("No organization")
             self.mode_label.setText("")
             return
-        self.org_label.setText(html.escape(org.name))
+        self.org_label.setText(org.name)
         if not org.byo_twilio:
             self.mode_label.setText("Shared")
             self.mode_label.setStyleSheet("")

@@ -4,6 +4,7 @@ knows it. Read-only on Twilio; Import and Export work locally."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -240,7 +241,9 @@ class OwnedNumbersView(QWidget):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("CSV files (*.csv)")
         dialog.setDefaultSuffix("csv")
-        dialog.selectFile(f"{org.name} numbers {datetime.now():%Y-%m-%d}.csv")
+        # Names may hold characters no file system accepts ("A/B Clinics").
+        safe_name = re.sub(r'[\\/:*?"<>|]+', "-", org.name).strip(" .-") or "numbers"
+        dialog.selectFile(f"{safe_name} numbers {datetime.now():%Y-%m-%d}.csv")
         accepted = await answer(dialog)
         files = dialog.selectedFiles()
         dialog.deleteLater()

@@ -273,3 +273,12 @@ def test_check_connection_refreshes_details_and_reports_revoked_token(
     tab.check_button.click()
     qloop.run_until_complete(wait_until(lambda: "rejected" in tab.check_result.text()))
     assert all(r.method == "GET" for r in sandbox.server.requests())
+
+
+def test_names_are_shown_as_typed_never_as_html(window, qloop) -> None:
+    add_org(window, qloop, "<b>Bold</b> & Co")
+    tab = window.credentials_tab
+    assert tab.title.text() == "<b>Bold</b> & Co"
+    assert tab.title.textFormat() == Qt.TextFormat.PlainText
+    assert window.org_label.text() == "<b>Bold</b> & Co"
+    assert window.org_label.textFormat() == Qt.TextFormat.PlainText

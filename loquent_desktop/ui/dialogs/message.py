@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from .awaitable import answer
@@ -12,6 +13,7 @@ async def confirm(parent: QWidget | None, title: str, text: str, action: str) ->
     box = QMessageBox(
         QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent
     )
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the text quotes user-typed names
     ok = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     await answer(box)
