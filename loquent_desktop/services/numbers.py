@@ -93,6 +93,10 @@ def owned_from(inst: Any) -> OwnedNumber:
     )
 
 
+def _purchase_summary(owned: OwnedNumber) -> dict[str, Any]:
+    return {"number_sid": owned.sid, "phone_number": owned.phone_number}
+
+
 def _owned_from_all(records: list[Any]) -> list[OwnedNumber]:
     return [owned_from(inst) for inst in records]
 
@@ -329,7 +333,7 @@ class NumbersService:
             log.info("Bought %s (%s) for organization %s", number.phone_number, bought.sid, org_id)
             return bought
 
-        return await self.plans.run(plan, confirm, execute, org_id)
+        return await self.plans.run(plan, confirm, execute, org_id, _purchase_summary)
 
     async def _create_once(
         self, api: Any, create: dict[str, Any], number: AvailableNumber

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..domain.errors import PlanCancelled
 from ..domain.plans import Plan
@@ -29,7 +29,9 @@ class PlanRunner:
         confirm: Confirm,
         execute: Callable[[], Awaitable[T]],
         org_id: int | None,
+        summarize: Callable[[T], dict[str, Any]] | None = None,
     ) -> T:
+        """`summarize` turns the execution's result into what the journal keeps of it."""
         journal = plan.to_journal()
         if not await confirm(plan):
             entry = await asyncio.to_thread(
@@ -49,5 +51,6 @@ class PlanRunner:
                 asyncio.to_thread(self.audit.finish, entry, "failed", str(exc) or repr(exc))
             )
             raise
-        await asyncio.to_thread(self.audit.finish, entry, "succeeded", None)
+        summary = summarize(result) if summarize is not None else None
+        await asyncio.to_thread(self.audit.finish, entry, "succeeded", None, summary)
         return result

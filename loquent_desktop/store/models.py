@@ -118,5 +118,7 @@ class AuditEntry(Base):
     # None while running (or if the app died mid-change: shown as "interrupted").
     outcome: Mapped[str | None] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+    # What execution produced that the plan could not know (e.g. the SID of a bought number).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

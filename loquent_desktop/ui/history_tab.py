@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.plans import Change
 from ..store.repositories import AuditRecord, AuditRepository
 from .models.filtered_table_model import FilteredTableModel
 
@@ -31,12 +32,12 @@ def plan_text(entry: AuditRecord) -> str:
     plan: dict[str, Any] = entry.plan or {}
     lines = [entry.title, f"Organization: {entry.organization_name} ({plan.get('account', '')})"]
     for change in plan.get("changes", []):
-        before = change.get("before") or "(not set)"
-        after = change.get("after") or "(cleared)"
-        lines.append(f"• {change.get('resource')}: {change.get('field')} {before} → {after}")
+        lines.append(f"• {Change(**change).describe()}")
     lines.append(f"Cost: {plan.get('cost', '')}")
     lines += [f"Affected: {a}" for a in plan.get("affected", [])]
-    lines.append(f"Outcome: {entry.outcome}")
+    lines.append(f"Outcome: {entry.outcome or 'interrupted (the app stopped mid-change)'}")
+    for key, value in (entry.result or {}).items():
+        lines.append(f"Result: {key.replace('_', ' ')} {value}")
     if entry.error:
         lines.append(f"Error: {entry.error}")
     return "\n".join(lines)
@@ -50,7 +51,7 @@ class HistoryModel(FilteredTableModel[AuditRecord]):
             item.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             item.organization_name or "—",
             item.title,
-            item.outcome or "running",
+            item.outcome or "interrupted",
         )
 
     def cell_data(self, item: AuditRecord, column: int, role: int) -> Any:
@@ -70,7 +71,11 @@ class HistoryTab(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)

@@ -215,6 +215,7 @@ def test_buy_sets_voice_url_in_the_same_request_and_stores_it(context, qloop, sa
     assert stored.voice_url == DEFAULT_VOICE_URL and stored.phone_number == number.phone_number
     journal = context.database.audit.list(5, org_id)
     assert journal[0].action == "number.buy" and journal[0].outcome == "succeeded"
+    assert journal[0].result == {"number_sid": bought.sid, "phone_number": number.phone_number}
 
 
 def test_buy_cancelled_sends_nothing(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]

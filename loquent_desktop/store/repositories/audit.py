@@ -40,7 +40,13 @@ class AuditRepository:
             session.commit()
             return entry.id
 
-    def finish(self, entry_id: int, outcome: str, error: str | None = None) -> AuditRecord:
+    def finish(
+        self,
+        entry_id: int,
+        outcome: str,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AuditRecord:
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
         with self._sessions() as session:
@@ -49,6 +55,7 @@ class AuditRepository:
                 raise RecordNotFound(f"Journal entry #{entry_id} no longer exists.")
             entry.outcome = outcome
             entry.error = error
+            entry.result = result
             entry.finished_at = utcnow()
             session.commit()
             return record_from(AuditRecord, entry)

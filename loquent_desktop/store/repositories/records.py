@@ -131,5 +131,6 @@ class AuditRecord:
     plan: dict[str, Any]
     outcome: str | None
     error: str | None
+    result: dict[str, Any] | None
     created_at: datetime
     finished_at: datetime | None
