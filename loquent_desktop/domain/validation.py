@@ -118,8 +118,11 @@ def format_phone(value: str) -> str:
 def https_url(value: str, field: str = "url") -> str:
     text = (value or "").strip()
     parsed = urlparse(text)
-    if parsed.scheme != "https" or not parsed.netloc:
-        raise InvalidInput(field, f"'{text[:80]}' must be an https:// address.")
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise InvalidInput(
+            field,
+            f"'{text[:80]}' must be a complete https:// address, e.g. https://example.com/voice.",
+        )
     if any(ch.isspace() for ch in text):
         raise InvalidInput(field, "The address must not contain spaces.")
     return text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ..domain import validation
 from ..domain.errors import InvalidInput
 from ..secrets.store import SecretStore, org_key
 from ..store.repositories import OrganizationRecord, OrganizationRepository
@@ -40,6 +41,13 @@ class OrganizationService:
 
     async def set_mode(self, org_id: int, byo: bool) -> OrganizationRecord:
         return await asyncio.to_thread(self.organizations.set_mode, org_id, byo)
+
+    async def set_voice_url(self, org_id: int, url: str) -> OrganizationRecord:
+        """The Loquent voice URL that numbers of this organization are pointed at (local
+        setting; an empty value means the app's default)."""
+        text = url.strip()
+        cleaned = validation.https_url(text, "voice_url") if text else None
+        return await asyncio.to_thread(self.organizations.set_voice_url, org_id, cleaned)
 
     async def remove(self, org_id: int) -> None:
         """Forget the organization locally and delete its keychain entry first, so a failure

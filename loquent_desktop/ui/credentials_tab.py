@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -90,9 +91,11 @@ class CredentialsTab(QWidget):
         organizations: OrganizationService,
         connection: ConnectionService,
         tasks: TaskRunner,
+        default_voice_url: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.default_voice_url = default_voice_url
         self.organizations = organizations
         self.connection = connection
         self.tasks = tasks
@@ -216,6 +219,7 @@ class CredentialsTab(QWidget):
         self.error = ErrorLabel()
         connect_layout.addWidget(self.error)
         layout.addWidget(self.connect_box)
+        layout.addWidget(self._build_loquent_box())
         layout.addStretch(1)
 
         self.connect_button.clicked.connect(self._connect_clicked)
@@ -228,6 +232,44 @@ class CredentialsTab(QWidget):
         self._connect_task = None
         self.cancel_button.clicked.connect(self._cancel_connect)
         return panel
+
+    def _build_loquent_box(self) -> QWidget:
+        self.loquent_box = QGroupBox("Loquent")
+        row = QHBoxLayout(self.loquent_box)
+        row.addWidget(QLabel("Voice URL for this organization's calls"))
+        self.voice_url = QLineEdit()
+        self.voice_url.setPlaceholderText(f"{self.default_voice_url} (default)")
+        self.voice_url.setToolTip(
+            "Where numbers bought or routed for this organization send their calls. Leave "
+            "empty for the default. Saved on this computer only; nothing changes on Twilio."
+        )
+        self.save_voice_url = QPushButton("Save")
+        self.voice_url_message = QLabel()
+        row.addWidget(self.voice_url, 1)
+        row.addWidget(self.save_voice_url)
+        row.addWidget(self.voice_url_message)
+        self.save_voice_url.clicked.connect(self._save_voice_url)
+        self.voice_url.returnPressed.connect(self._save_voice_url)
+        return self.loquent_box
+
+    def _save_voice_url(self) -> None:
+        if self.current is None:
+            return
+        self.tasks.start(
+            self.save_voice_url_for(self.current.id, self.voice_url.text()),
+            "Save voice URL",
+            on_error=self._voice_url_failed,
+        )
+
+    async def save_voice_url_for(self, org_id: int, url: str) -> None:
+        org = await self.organizations.set_voice_url(org_id, url)
+        self._replace(org)
+        self.voice_url_message.setStyleSheet(OK_STYLE)
+        self.voice_url_message.setText("Saved.")
+
+    def _voice_url_failed(self, exc: BaseException) -> None:
+        self.voice_url_message.setStyleSheet(ERROR_STYLE)
+        self.voice_url_message.setText(str(exc) if isinstance(exc, LoquentError) else repr(exc))
 
     # -- loading --------------------------------------------------------------------------
     async def load(self, select_id: int | None = None) -> None:
@@ -270,9 +312,17 @@ class CredentialsTab(QWidget):
     def _show(self, org: OrganizationRecord | None) -> None:
         self.current = org
         has_org = org is not None
-        for widget in (self.mode_box, self.status, self.connect_box, self.check_button):
+        for widget in (
+            self.mode_box,
+            self.status,
+            self.connect_box,
+            self.check_button,
+            self.loquent_box,
+        ):
             widget.setVisible(has_org)
         self.check_result.clear()
+        self.voice_url_message.clear()
+        self.voice_url.setText(org.voice_url or "" if org else "")
         self.empty_hint.setVisible(not has_org)
         self.rename_button.setEnabled(has_org)
         self.remove_button.setEnabled(has_org)

@@ -36,7 +36,12 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.credentials_tab = CredentialsTab(context.organizations, context.connection, self.tasks)
+        self.credentials_tab = CredentialsTab(
+            context.organizations,
+            context.connection,
+            self.tasks,
+            context.settings.default_voice_url,
+        )
         self.numbers_tab = NumbersTab(context.numbers, self.tasks)
         self.history_tab = HistoryTab(context.database.audit)
         self.tabs.addTab(self.credentials_tab, "&Credentials")

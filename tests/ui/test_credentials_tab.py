@@ -282,3 +282,26 @@ def test_names_are_shown_as_typed_never_as_html(window, qloop) -> None:
     assert tab.title.textFormat() == Qt.TextFormat.PlainText
     assert window.org_label.text() == "<b>Bold</b> & Co"
     assert window.org_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_loquent_voice_url_is_https_only_and_empty_means_default(window, qloop, context) -> None:
+    org = add_org(window, qloop, "Voice Org")
+    tab = window.credentials_tab
+    tab.voice_url.setText("http://insecure.example/voice")
+    tab.save_voice_url.click()
+    qloop.run_until_complete(wait_until(lambda: "https://" in tab.voice_url_message.text()))
+    assert context.database.organizations.get(org.id).voice_url is None
+
+    tab.voice_url.setText("  https://voice.example.org/acme  ")
+    tab.save_voice_url.click()
+    qloop.run_until_complete(wait_until(lambda: tab.voice_url_message.text() == "Saved."))
+    assert context.database.organizations.get(org.id).voice_url == "https://voice.example.org/acme"
+    url = qloop.run_until_complete(context.numbers.loquent_voice_url(org.id))
+    assert url == "https://voice.example.org/acme"
+
+    tab.voice_url.clear()
+    tab.voice_url_message.clear()  # so the wait below sees this save, not the previous one
+    tab.save_voice_url.click()
+    qloop.run_until_complete(wait_until(lambda: tab.voice_url_message.text() == "Saved."))
+    url = qloop.run_until_complete(context.numbers.loquent_voice_url(org.id))
+    assert url == context.settings.default_voice_url
