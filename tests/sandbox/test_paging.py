@@ -25,8 +25,6 @@ def test_ten_thousand_numbers_in_pages_of_1000(listed):
     assert len(pages) == 10
     assert all(r.query["PageSize"] == "1000" and r.status == 200 for r in pages)
     assert all(r.query["PageToken"].startswith("PA") for r in pages[1:])
-    # Server time only (the client side spec-checks every item, which is slower).
-    assert sum(r.duration for r in pages) < 1.0
 
 
 def test_demo_numbers_mix(listed):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,20 +122,12 @@ def test_remove_numbers(db: Database) -> None:
     assert len(db.phone_numbers.list_for_org(org.id)) == 2
 
 
-def test_ten_thousand_numbers_upsert_fast(db: Database) -> None:
+def test_ten_thousand_numbers_upsert_counts(db: Database) -> None:
+    # How fast this is lives in bench/bench_store.py; here only the counts.
     org = db.organizations.add("Big")
     numbers = [twilio_number(i) for i in range(10_000)]
-    started = time.perf_counter()
     assert db.phone_numbers.upsert_many(org.id, numbers) == (10_000, 0)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
     assert db.phone_numbers.upsert_many(org.id, numbers) == (0, 10_000)
-    second = time.perf_counter() - started
-    if db.is_sqlite:
-        assert first < 1.0, f"10k inserts took {first:.2f}s"
-        assert second < 1.0, f"10k refreshes took {second:.2f}s"
-    else:  # a local PostgreSQL round-trips per row in executemany; still interactive
-        assert first < 5.0 and second < 5.0, (first, second)
     assert len(db.phone_numbers.sids_for_org(org.id)) == 10_000
 
 
