@@ -49,14 +49,25 @@ def keychain_kind() -> str:
     return "secret-service" if REAL_KEYCHAIN else "memory"
 
 
+class _TrackingSecretStore(SecretStore):
+    """Remembers what it wrote so the test's entries can be removed from the real keychain."""
+
+    written: set[str]
+
+    def set_credentials(self, key, creds):  # type: ignore[no-untyped-def]
+        self.written.add(key)
+        super().set_credentials(key, creds)
+
+
 @pytest.fixture
 def secret_store(keychain_kind: str) -> Iterator[SecretStore]:
     """A SecretStore under a unique service name, emptied afterwards."""
     service = f"loquent-desktop-test-{uuid.uuid4().hex[:8]}"
     backend = None if keychain_kind == "secret-service" else MemoryKeyring()
-    store = SecretStore(service, backend=backend)
+    store = _TrackingSecretStore(service, backend=backend)
+    store.written = set()
     yield store
-    for key in ["shared", *[f"org:{i}" for i in range(1, 30)]]:
+    for key in store.written:
         with contextlib.suppress(Exception):
             store.delete(key)
 

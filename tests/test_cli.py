@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -51,7 +52,11 @@ def test_sandbox_screenshot_exits_0_and_leaves_no_secret_on_disk(tmp_path: Path)
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, 200, 7)}
     assert len(colours) > 5  # a painted window, not a blank grab
 
-    raw = keyring.get_password("loquent-desktop-sandbox", "org:1")
+    with sqlite3.connect(home / "data" / "sandbox.sqlite3") as db:
+        (keychain_id,) = db.execute(
+            "select keychain_id from organization where byo_twilio"
+        ).fetchone()
+    raw = keyring.get_password("loquent-desktop-sandbox", f"org:{keychain_id}")
     assert raw, "the sandbox organization was not connected"
     secrets = [json.loads(raw)["secret"]]
     shared = keyring.get_password("loquent-desktop-sandbox", "shared")

@@ -102,9 +102,9 @@ def resolve(
         return ResolvedCredentials(org_credentials, Mode.BYO)
     if byo_twilio:
         raise CredentialsMissing(
-            f"{org_name} is set to use its own Twilio account, but no credentials are connected. "
-            "Connect them on the Credentials tab (Loquent's shared account is never used "
-            "instead)."
+            f"{org_name} is set to use its own Twilio account, but no credentials are connected "
+            "on this computer. Connect them on the Credentials tab (Loquent's shared account "
+            "is never used instead)."
         )
     if shared_credentials is None:
         raise CredentialsMissing(

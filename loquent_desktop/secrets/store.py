@@ -64,9 +64,10 @@ _MIN_PRIORITY = 1.0
 T = TypeVar("T")
 
 
-def org_key(org_id: int) -> str:
-    """Keychain key of an organization's own (BYO) credentials."""
-    return f"org:{org_id}"
+def org_key(keychain_id: str | int) -> str:
+    """Keychain key of an organization's own (BYO) credentials: its random `keychain_id`
+    (never the database id, which can be reused)."""
+    return f"org:{keychain_id}"
 
 
 def _backend_name(backend: KeyringBackend) -> str:

@@ -57,7 +57,7 @@ class ConnectionService:
         return info
 
     def _save(self, org_id: int, credentials: Credentials, info: AccountInfo) -> None:
-        key = org_key(org_id)
+        key = org_key(self.organizations.get(org_id).keychain_id)
         self.secrets.set_credentials(key, credentials)
         try:
             self._record(org_id, credentials, info)
@@ -72,7 +72,7 @@ class ConnectionService:
         until it is reconnected or switched to Shared: never a silent switch."""
 
         def work() -> OrganizationRecord:
-            self.secrets.delete(org_key(org_id))
+            self.secrets.delete(org_key(self.organizations.get(org_id).keychain_id))
             return self.organizations.clear_connection(org_id)
 
         return await asyncio.to_thread(work)

@@ -54,7 +54,7 @@ class OrganizationService:
         never leaves an orphaned secret behind a deleted row."""
 
         def work() -> None:
-            self.secrets.delete(org_key(org_id))
+            self.secrets.delete(org_key(self.organizations.get(org_id).keychain_id))
             self.organizations.remove(org_id)
 
         await asyncio.to_thread(work)

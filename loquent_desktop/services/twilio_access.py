@@ -12,6 +12,8 @@ import asyncio
 from twilio.rest import Client
 
 from ..domain.credentials import Credentials, ResolvedCredentials, resolve
+from ..domain.errors import CredentialsMissing
+from ..domain.validation import mask_sid
 from ..secrets.store import SHARED_KEY, SecretStore, org_key
 from ..store.repositories import OrganizationRepository
 from ..twilio_api.client_factory import TwilioClientFactory
@@ -30,7 +32,17 @@ class TwilioAccess:
 
     def resolve_blocking(self, org_id: int) -> ResolvedCredentials:
         org = self.organizations.get(org_id)
-        org_creds = self.secrets.get_credentials(org_key(org_id)) if org.byo_twilio else None
+        org_creds = None
+        if org.byo_twilio:
+            org_creds = self.secrets.get_credentials(org_key(org.keychain_id))
+            if org_creds is not None and org_creds.account_sid != org.twilio_account_sid:
+                # A keychain entry for another account than the one this organization was
+                # connected to (e.g. a database restored from elsewhere): never use it.
+                raise CredentialsMissing(
+                    f"The keychain entry of {org.name} belongs to another Twilio account "
+                    f"({org_creds.masked_sid}, expected {mask_sid(org.twilio_account_sid)}). "
+                    "Connect the organization's credentials again on the Credentials tab."
+                )
         shared = None if org.byo_twilio else self.secrets.get_credentials(SHARED_KEY)
         return resolve(org.name, org.byo_twilio, org_creds, shared)
 

@@ -6,6 +6,7 @@ compares them. Change a model -> add a migration.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -41,11 +42,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _new_keychain_id() -> str:
+    return uuid.uuid4().hex
+
+
 class Organization(Base):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Names this organization's keychain entry. Not the integer id: ids are reused after a
+    # delete, or differ in another (team) database, and must never pick up someone else's
+    # credentials from the keychain.
+    keychain_id: Mapped[str] = mapped_column(String(32), unique=True, default=_new_keychain_id)
     byo_twilio: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The Account SID is not a secret, but the UI shows it masked.
     twilio_account_sid: Mapped[str | None] = mapped_column(SID)

@@ -48,3 +48,26 @@ def test_sandbox_start_up_connects_the_demo_org(window, context, qloop, sandbox)
     assert sandbox.seed.account_sid[-4:] in tab.status.text()
     assert "••••••••" in tab.status.text()
     assert "SANDBOX" not in window.windowTitle()  # this context was built without the flag
+
+
+def test_a_keychain_entry_for_another_account_is_never_used(context, qloop, sandbox) -> None:
+    from loquent_desktop.secrets.store import org_key
+
+    org = qloop.run_until_complete(context.organizations.add("Restored"))
+    qloop.run_until_complete(context.connection.connect(org.id, sandbox.demo_credentials))
+    # The entry under this organization's key now holds another account (as after a database
+    # restored from elsewhere, or ids reused): the app must refuse it, not use it.
+    keychain_id = context.database.organizations.get(org.id).keychain_id
+    context.secrets.set_credentials(org_key(keychain_id), sandbox.shared_credentials)
+    sandbox.server.clear_log()
+    with pytest.raises(CredentialsMissing, match="belongs to another Twilio account"):
+        qloop.run_until_complete(context.access.client_for(org.id))
+    assert sandbox.server.requests() == []
+
+
+def test_new_organizations_never_share_a_keychain_entry(context, qloop) -> None:
+    first = qloop.run_until_complete(context.organizations.add("First"))
+    qloop.run_until_complete(context.organizations.remove(first.id))
+    second = qloop.run_until_complete(context.organizations.add("Second"))
+    assert first.keychain_id != second.keychain_id
+    assert len(second.keychain_id) == 32

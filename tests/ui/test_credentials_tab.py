@@ -59,7 +59,7 @@ def test_connect_good_auth_token_shows_masked_sid_and_keeps_secret_in_keychain(
     assert "Full" in tab.status.text() or "Trial" in tab.status.text()
     assert tab.form.auth_token.text() == ""  # the secret does not linger on screen
     assert f"BYO {masked}" in window.mode_label.text()
-    stored = secret_store.get_credentials(org_key(org.id))
+    stored = secret_store.get_credentials(org_key(org.keychain_id))
     assert stored is not None and stored.secret == sandbox.seed.auth_token
     dump = "\n".join(str(r) for r in db_rows(context, "select * from organization"))
     assert sandbox.seed.auth_token not in dump
@@ -77,7 +77,7 @@ def test_wrong_token_is_refused_in_words_and_writes_nothing(
     qloop.run_until_complete(wait_until(lambda: "rejected" in tab.error.text()))
     assert "20003" in tab.error.text()
     assert tab.connect_button.isEnabled()
-    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is None
     assert db_rows(context, f"select twilio_account_sid from organization where id={org.id}") == [
         (None,)
     ]
@@ -102,7 +102,7 @@ def test_malformed_input_is_explained_before_any_request(
     tab.connect_button.click()
     assert words in tab.error.text()
     assert sandbox.server.requests() == []
-    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is None
 
 
 def test_unknown_account_sid_is_refused(window, qloop, sandbox, secret_store) -> None:
@@ -113,7 +113,7 @@ def test_unknown_account_sid_is_refused(window, qloop, sandbox, secret_store) ->
     tab.connect_button.click()
     qloop.run_until_complete(wait_until(lambda: "[" in tab.error.text()))
     assert "rejected" in tab.error.text()
-    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is None
 
 
 def test_api_key_path_validates_with_a_list_call(window, qloop, sandbox, secret_store) -> None:
@@ -131,7 +131,7 @@ def test_api_key_path_validates_with_a_list_call(window, qloop, sandbox, secret_
     assert "API key" in tab.status.text()
     paths = [r.path for r in sandbox.server.requests()]
     assert any("IncomingPhoneNumbers" in p for p in paths)
-    stored = secret_store.get_credentials(org_key(org.id))
+    stored = secret_store.get_credentials(org_key(org.keychain_id))
     assert stored is not None and stored.api_key_sid == sandbox.seed.api_key_sid
 
 
@@ -141,7 +141,7 @@ def test_disconnect_removes_keychain_entry_and_shows_error_state(
     org = add_org(window, qloop, "Leaving Org")
     tab = window.credentials_tab
     qloop.run_until_complete(tab.connect_org(org.id, sandbox.demo_credentials))
-    assert secret_store.get_credentials(org_key(org.id)) is not None
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is not None
 
     async def scenario() -> None:
         task = asyncio.ensure_future(tab.disconnect())
@@ -152,7 +152,7 @@ def test_disconnect_removes_keychain_entry_and_shows_error_state(
         await task
 
     qloop.run_until_complete(scenario())
-    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is None
     assert "Not connected" in tab.status.text()
     assert "not connected" in window.mode_label.text()
 
@@ -179,7 +179,7 @@ def test_add_rename_remove_organization(window, qloop, secret_store, sandbox) ->
         await asyncio.gather(tab.rename_org(), answer_input("Zeta Care"))
         assert tab.current.name == "Zeta Care"
         await tab.connect_org(tab.current.id, sandbox.demo_credentials)
-        org_id = tab.current.id
+        keychain_id = tab.current.keychain_id
 
         async def press_remove() -> None:
             await wait_until(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
@@ -189,7 +189,7 @@ def test_add_rename_remove_organization(window, qloop, secret_store, sandbox) ->
         await asyncio.gather(tab.remove_org(), press_remove())
         names = [o.name for o in await tab.organizations.list()]
         assert "Zeta Care" not in names
-        assert secret_store.get_credentials(org_key(org_id)) is None
+        assert secret_store.get_credentials(org_key(keychain_id)) is None
 
     qloop.run_until_complete(scenario())
 
@@ -231,7 +231,7 @@ def test_emulator_down_gives_a_connection_message(window, qloop, sandbox, secret
     tab.connect_button.click()
     qloop.run_until_complete(wait_until(lambda: "Could not reach" in tab.error.text()))
     assert sandbox.seed.auth_token not in tab.error.text()
-    assert secret_store.get_credentials(org_key(org.id)) is None
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is None
 
 
 def test_shared_account_configuration(window, qloop, sandbox, secret_store) -> None:

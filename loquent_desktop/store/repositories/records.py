@@ -24,6 +24,7 @@ def record_from(cls: type[R], row: Any) -> R:
 class OrganizationRecord:
     id: int
     name: str
+    keychain_id: str
     byo_twilio: bool
     twilio_account_sid: str | None
     credential_kind: str | None

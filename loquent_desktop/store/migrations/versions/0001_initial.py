@@ -23,6 +23,7 @@ def upgrade() -> None:
         "organization",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("keychain_id", sa.String(length=32), nullable=False),
         sa.Column("byo_twilio", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("twilio_account_sid", sa.String(length=34), nullable=True),
         sa.Column("credential_kind", sa.String(length=20), nullable=True),
@@ -35,6 +36,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organization")),
+        sa.UniqueConstraint("keychain_id", name=op.f("uq_organization_keychain_id")),
         sa.UniqueConstraint("name", name=op.f("uq_organization_name")),
     )
     op.create_table(
