@@ -52,9 +52,13 @@ class ConnectionService:
 
     async def connect(self, org_id: int, credentials: Credentials) -> AccountInfo:
         info = await self.validate(credentials)
+        await self.save(org_id, credentials, info)
+        return info
+
+    async def save(self, org_id: int, credentials: Credentials, info: AccountInfo) -> None:
+        """Store credentials that `validate` accepted: keychain first, then the database."""
         await asyncio.to_thread(self._save, org_id, credentials, info)
         log.info("Connected organization %s to account %s", org_id, credentials.masked_sid)
-        return info
 
     def _save(self, org_id: int, credentials: Credentials, info: AccountInfo) -> None:
         key = org_key(self.organizations.get(org_id).keychain_id)
@@ -101,8 +105,11 @@ class ConnectionService:
     # The shared (Loquent-managed) account is configured once for the whole app.
     async def connect_shared(self, credentials: Credentials) -> AccountInfo:
         info = await self.validate(credentials)
-        await asyncio.to_thread(self.secrets.set_credentials, SHARED_KEY, credentials)
+        await self.save_shared(credentials)
         return info
+
+    async def save_shared(self, credentials: Credentials) -> None:
+        await asyncio.to_thread(self.secrets.set_credentials, SHARED_KEY, credentials)
 
     async def shared_credentials(self) -> Credentials | None:
         return await asyncio.to_thread(self.secrets.get_credentials, SHARED_KEY)

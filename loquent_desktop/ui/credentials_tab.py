@@ -5,6 +5,7 @@ Selecting an organization here makes it the current one for the whole window.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.credentials import Credentials
 from ..domain.errors import InvalidInput, LoquentError
 from ..domain.validation import mask_sid
 from ..services.connection import ConnectionService
@@ -36,7 +38,7 @@ from .credentials_form import CredentialsForm
 from .dialogs.awaitable import answer
 from .dialogs.message import confirm
 from .shared_account_box import SharedAccountBox
-from .widgets import ErrorLabel
+from .widgets import ErrorLabel, user_text
 
 log = logging.getLogger(__name__)
 
@@ -264,12 +266,13 @@ class CredentialsTab(QWidget):
     async def save_voice_url_for(self, org_id: int, url: str) -> None:
         org = await self.organizations.set_voice_url(org_id, url)
         self._replace(org)
-        self.voice_url_message.setStyleSheet(OK_STYLE)
-        self.voice_url_message.setText("Saved.")
+        if self._is_current(org_id):
+            self.voice_url_message.setStyleSheet(OK_STYLE)
+            self.voice_url_message.setText("Saved.")
 
     def _voice_url_failed(self, exc: BaseException) -> None:
         self.voice_url_message.setStyleSheet(ERROR_STYLE)
-        self.voice_url_message.setText(str(exc) if isinstance(exc, LoquentError) else repr(exc))
+        self.voice_url_message.setText(user_text(exc))
 
     # -- loading --------------------------------------------------------------------------
     async def load(self, select_id: int | None = None) -> None:
@@ -302,14 +305,25 @@ class CredentialsTab(QWidget):
     def _selection_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
         self._show(item.data(Qt.ItemDataRole.UserRole) if item else None)
 
+    def _is_current(self, org_id: int) -> bool:
+        return self.current is not None and self.current.id == org_id
+
     def _replace(self, org: OrganizationRecord) -> None:
-        item = self.org_list.currentItem()
-        if item is not None and item.data(Qt.ItemDataRole.UserRole).id == org.id:
-            item.setText(self._label(org))
-            item.setData(Qt.ItemDataRole.UserRole, org)
-        self._show(org)
+        """A fresher record of `org` arrived (often after an await): update its list entry,
+        and the details only if the user still has it selected."""
+        for row in range(self.org_list.count()):
+            item = self.org_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole).id == org.id:
+                item.setText(self._label(org))
+                item.setData(Qt.ItemDataRole.UserRole, org)
+        if self._is_current(org.id):
+            self._show(org)
 
     def _show(self, org: OrganizationRecord | None) -> None:
+        if org is None or self.current is None or org.id != self.current.id:
+            # Never carry a typed secret over to another organization.
+            self.form.clear()
+            self._set_connecting(False)
         self.current = org
         has_org = org is not None
         for widget in (
@@ -374,10 +388,11 @@ class CredentialsTab(QWidget):
         self.error.setText("Checking the credentials with Twilio…")
         self.error.setStyleSheet("")
         self._set_connecting(True)
+        org_id = self.current.id
         self._connect_task = self.tasks.start(
-            self.connect_org(self.current.id, credentials),
+            self.connect_org(org_id, credentials),
             "Validate credentials",
-            on_error=self._connect_failed,
+            on_error=lambda exc: self._connect_failed(org_id, exc),
         )
 
     def _set_connecting(self, busy: bool) -> None:
@@ -391,22 +406,31 @@ class CredentialsTab(QWidget):
         self._set_connecting(False)
         self.error.setText("Cancelled: nothing was saved.")
 
-    def _connect_failed(self, exc: BaseException) -> None:
+    def _connect_failed(self, org_id: int, exc: BaseException) -> None:
+        if not self._is_current(org_id):
+            self.window().statusBar().showMessage(f"Connecting failed: {exc}", 15000)  # type: ignore[attr-defined]
+            return
         self._set_connecting(False)
         self.error.setStyleSheet(ERROR_STYLE)
         self.show_error(exc)
 
-    async def connect_org(self, org_id: int, credentials) -> None:  # type: ignore[no-untyped-def]
+    async def connect_org(self, org_id: int, credentials: Credentials) -> None:
         try:
-            await self.connection.connect(org_id, credentials)
+            info = await self.connection.validate(credentials)
+            # Valid: from here on the save runs to its end (keychain, then database), so
+            # Cancel would no longer tell the truth.
+            self.cancel_button.hide()
+            await asyncio.shield(self.connection.save(org_id, credentials, info))
         finally:
-            self.form.clear_secrets()
-        self._set_connecting(False)
-        self.form.clear()
+            if self._is_current(org_id):
+                self.form.clear_secrets()
         org = await self.organizations.get(org_id)
         self._replace(org)
-        self.error.setStyleSheet(OK_STYLE)
-        self.error.setText("Connected. The secret is stored in the OS keychain only.")
+        if self._is_current(org_id):
+            self._set_connecting(False)
+            self.form.clear()
+            self.error.setStyleSheet(OK_STYLE)
+            self.error.setText("Connected. The secret is stored in the OS keychain only.")
 
     async def check(self) -> None:
         org = self.current
@@ -417,13 +441,15 @@ class CredentialsTab(QWidget):
         info = await self.connection.check(org.id)
         if org.byo_twilio:
             self._replace(await self.organizations.get(org.id))
+        if not self._is_current(org.id):
+            return
         name = info.friendly_name or "name not readable with this API key"
         self.check_result.setStyleSheet(OK_STYLE)
         self.check_result.setText(f"Works: {mask_sid(info.sid)} ({name}).")
 
     def _check_failed(self, exc: BaseException) -> None:
         self.check_result.setStyleSheet(ERROR_STYLE)
-        self.check_result.setText(str(exc) if isinstance(exc, LoquentError) else repr(exc))
+        self.check_result.setText(user_text(exc))
 
     async def disconnect(self) -> None:
         org = self.current
@@ -442,9 +468,35 @@ class CredentialsTab(QWidget):
         self._replace(await self.connection.disconnect(org.id))
 
     def _mode_clicked(self, byo: bool) -> None:
-        if self.current is None or self.current.byo_twilio == byo:
+        org = self.current
+        if org is None or org.byo_twilio == byo:
             return
-        self.tasks.start(self.set_mode(self.current.id, byo), "Change mode")
+        task = self.tasks.start(self.change_mode(org, byo), "Change mode")
+        # Whatever happened (cancelled, refused, failed), the radio buttons show what is saved.
+        task.add_done_callback(lambda _t: self._show_saved_mode(org.id))
+
+    def _show_saved_mode(self, org_id: int) -> None:
+        if self._is_current(org_id) and self.current is not None:
+            self.byo_radio.blockSignals(True)
+            (self.byo_radio if self.current.byo_twilio else self.shared_radio).setChecked(True)
+            self.byo_radio.blockSignals(False)
+
+    async def change_mode(self, org: OrganizationRecord, byo: bool) -> None:
+        # Moving a connected BYO organization to the shared account changes whose account
+        # every later action uses and who pays for it: ask first.
+        leaving_own_account = not byo and bool(org.twilio_account_sid)
+        if leaving_own_account and not await confirm(
+            self,
+            "Use Loquent's shared account",
+            f"Switch {org.name} from its own Twilio account "
+            f"({mask_sid(org.twilio_account_sid)}) to Loquent's shared account?\n\n"
+            "From now on, numbers bought and other Twilio actions for this organization use "
+            "Loquent's shared account, and Loquent is billed for them. Its own credentials "
+            "stay in the keychain: switch back to BYO at any time.",
+            "Switch to Shared",
+        ):
+            return
+        await self.set_mode(org.id, byo)
 
     async def set_mode(self, org_id: int, byo: bool) -> None:
         self._replace(await self.organizations.set_mode(org_id, byo))

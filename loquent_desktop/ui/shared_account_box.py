@@ -5,6 +5,10 @@ Organizations in Shared mode run on it; BYO organizations never fall back to it.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
+import shiboken6
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,12 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.account import AccountInfo
+from ..domain.credentials import Credentials
 from ..domain.errors import InvalidInput, LoquentError
 from ..services.connection import ConnectionService
 from .async_tasks import TaskRunner
 from .credentials_form import CredentialsForm
 from .dialogs.awaitable import answer
 from .dialogs.message import confirm
+from .widgets import user_text
+
+log = logging.getLogger(__name__)
 
 
 class SharedAccountDialog(QDialog):
@@ -51,31 +60,51 @@ class SharedAccountDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.info = None
-        self._task = None
+        self.info: AccountInfo | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._saving = False
 
     def _save(self) -> None:
-        import asyncio
-
         try:
             credentials = self.form.credentials()
         except InvalidInput as err:
             self.error.setText(str(err))
             return
         self.error.setText("Checking the credentials with Twilio…")
-        self.buttons.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         self._task = asyncio.ensure_future(self._validate_and_store(credentials))
 
-    async def _validate_and_store(self, credentials) -> None:  # type: ignore[no-untyped-def]
+    async def _validate_and_store(self, credentials: Credentials) -> None:
         try:
-            self.info = await self.connection.connect_shared(credentials)
-        except LoquentError as err:
-            self.error.setText(str(err))
+            info = await self.connection.validate(credentials)
+            # Valid: the keychain write now runs to its end even if the dialog is closed.
+            self._saving = True
+            await asyncio.shield(self.connection.save_shared(credentials))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if not isinstance(exc, LoquentError):
+                log.error("Configuring the shared account failed", exc_info=exc)
+            if shiboken6.isValid(self):
+                self.error.setText(user_text(exc))
             return
         finally:
-            self.form.clear_secrets()
-            self.buttons.setEnabled(True)
-        self.accept()
+            self._saving = False
+            if shiboken6.isValid(self):
+                self.form.clear_secrets()
+                self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
+        self.info = info
+        if shiboken6.isValid(self):
+            self.accept()
+
+    def reject(self) -> None:
+        """Esc or Cancel during validation stops it: nothing is saved. A keychain write that
+        already started is let finish (it is quick), so closing waits for it."""
+        if self._saving:
+            return
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        super().reject()
 
 
 class SharedAccountBox(QGroupBox):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from ..domain.errors import LoquentError
+
 ERROR_STYLE = "color: #b3261e;"
 
 
@@ -59,6 +61,14 @@ class ErrorLabel(QLabel):
     def clear(self) -> None:
         super().clear()
         self.hide()
+
+
+def user_text(exc: BaseException) -> str:
+    """What the user reads about a failure: our own messages as they are, anything else as a
+    pointer to the log (where TaskRunner has written the traceback), never a repr()."""
+    if isinstance(exc, LoquentError):
+        return str(exc)
+    return f"Something unexpected went wrong ({type(exc).__name__}). See the log file."
 
 
 def error_label() -> ErrorLabel:

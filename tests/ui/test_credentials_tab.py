@@ -305,3 +305,92 @@ def test_loquent_voice_url_is_https_only_and_empty_means_default(window, qloop, 
     qloop.run_until_complete(wait_until(lambda: tab.voice_url_message.text() == "Saved."))
     url = qloop.run_until_complete(context.numbers.loquent_voice_url(org.id))
     assert url == context.settings.default_voice_url
+
+
+def select_org(window, name: str) -> None:  # type: ignore[no-untyped-def]
+    tab = window.credentials_tab
+    for row in range(tab.org_list.count()):
+        if tab.org_list.item(row).data(Qt.ItemDataRole.UserRole).name == name:
+            tab.org_list.setCurrentRow(row)
+
+
+def test_switching_organization_while_connecting_keeps_the_new_selection(
+    window, qloop, sandbox, secret_store
+) -> None:
+    add_org(window, qloop, "Other Org")
+    org = add_org(window, qloop, "Slow Org")
+    select_byo(window, qloop)
+    tab = window.credentials_tab
+    sandbox.server.faults.add("*/Accounts/*.json", "latency", count=1, latency=0.5)
+    fill_token(tab, sandbox.seed.account_sid, sandbox.seed.auth_token)
+    tab.connect_button.click()
+    select_org(window, "Other Org")
+    assert tab.form.auth_token.text() == ""  # the typed secret did not follow
+    qloop.run_until_complete(
+        wait_until(lambda: secret_store.get_credentials(org_key(org.keychain_id)) is not None)
+    )
+    qloop.run_until_complete(wait_until(lambda: window.tasks.running == 0))
+    assert tab.current.name == "Other Org"
+    assert tab.title.text() == "Other Org"
+    assert window.org_label.text() == "Other Org"
+    assert "Connected" not in tab.error.text()
+    slow_item = next(
+        tab.org_list.item(r)
+        for r in range(tab.org_list.count())
+        if tab.org_list.item(r).data(Qt.ItemDataRole.UserRole).id == org.id
+    )
+    assert sandbox.seed.account_sid[-4:] in slow_item.text()
+
+
+def test_leaving_own_account_for_the_shared_one_asks_first(window, qloop, sandbox) -> None:
+    org = add_org(window, qloop, "Careful Org")
+    tab = window.credentials_tab
+    qloop.run_until_complete(tab.connect_org(org.id, sandbox.demo_credentials))
+
+    async def click_shared_and(answer: str) -> str:
+        tab.shared_radio.click()
+        await wait_until(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+        box = QApplication.activeModalWidget()
+        text = box.text()
+        if answer == "cancel":
+            box.button(QMessageBox.StandardButton.Cancel).click()
+        else:
+            next(b for b in box.buttons() if b.text() == "Switch to Shared").click()
+        await wait_until(lambda: window.tasks.running == 0)
+        return text
+
+    text = qloop.run_until_complete(click_shared_and("cancel"))
+    assert "Loquent is billed" in text
+    assert tab.current.byo_twilio and tab.byo_radio.isChecked()
+    assert context_org(window, org.id).byo_twilio
+
+    qloop.run_until_complete(click_shared_and("switch"))
+    assert not context_org(window, org.id).byo_twilio
+    assert tab.shared_radio.isChecked()
+    assert window.mode_label.text() == "Shared"
+
+
+def context_org(window, org_id: int):  # type: ignore[no-untyped-def]
+    return window.context.database.organizations.get(org_id)
+
+
+def test_closing_the_shared_account_dialog_while_checking_saves_nothing(
+    window, qloop, sandbox, secret_store
+) -> None:
+    box = window.credentials_tab.shared_box
+    sandbox.server.faults.add("*/Accounts/*.json", "latency", count=1, latency=0.5)
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(box.configure())
+        await wait_until(lambda: QApplication.activeModalWidget() is not None)
+        dialog = QApplication.activeModalWidget()
+        dialog.form.account_sid.setText(sandbox.seed.shared_account_sid)
+        dialog.form.auth_token.setText(sandbox.seed.shared_auth_token)
+        dialog._save()
+        await asyncio.sleep(0.1)
+        dialog.reject()  # Esc while Twilio is still being asked
+        await task
+        await asyncio.sleep(0.6)  # past the emulator's answer
+
+    qloop.run_until_complete(scenario())
+    assert secret_store.get_credentials(SHARED_KEY) is None
