@@ -2,6 +2,10 @@
 
 Confirmation is a callback so the core stays free of Qt: the UI passes a coroutine that shows
 the dialog. Cancel returns before anything is sent; every outcome is journaled.
+
+Once confirmed, execution runs in a task of its own that the caller's cancellation does not
+reach: a request already sent to Twilio cannot be taken back, so closing the window waits for
+the change to land and the journal records what really happened.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ Confirm = Callable[[Plan], Awaitable[bool]]
 class PlanRunner:
     def __init__(self, audit: AuditRepository) -> None:
         self.audit = audit
+        self.in_flight = 0  # executions under way (the window waits for them when closing)
 
     async def run(
         self,
@@ -33,24 +38,43 @@ class PlanRunner:
     ) -> T:
         """`summarize` turns the execution's result into what the journal keeps of it."""
         journal = plan.to_journal()
-        if not await confirm(plan):
-            entry = await asyncio.to_thread(
-                self.audit.start, journal, org_id, plan.organization, plan.action, plan.title
-            )
-            await asyncio.to_thread(self.audit.finish, entry, "cancelled", None)
-            raise PlanCancelled()
+        confirmed = await confirm(plan)
         entry = await asyncio.to_thread(
             self.audit.start, journal, org_id, plan.organization, plan.action, plan.title
         )
+        if not confirmed:
+            await asyncio.to_thread(self.audit.finish, entry, "cancelled", None)
+            raise PlanCancelled()
+
+        work = asyncio.ensure_future(self._execute(execute))
+        self.in_flight += 1
+        interrupted = False
         try:
-            async with translate_errors():  # the journal and the caller see one error type
-                result = await execute()
+            try:
+                result = await asyncio.shield(work)
+            except asyncio.CancelledError:
+                if work.done() and work.cancelled():
+                    raise
+                interrupted = True  # our caller is going away: let the change land first
+                result = await work
         except BaseException as exc:
-            # CancelledError included: the user closed the app mid-change; record that.
-            await asyncio.shield(
-                asyncio.to_thread(self.audit.finish, entry, "failed", str(exc) or repr(exc))
-            )
+            error = str(exc) or repr(exc)
+            await asyncio.shield(asyncio.to_thread(self.audit.finish, entry, "failed", error))
+            if interrupted:
+                raise asyncio.CancelledError() from exc
             raise
+        finally:
+            self.in_flight -= 1
         summary = summarize(result) if summarize is not None else None
-        await asyncio.to_thread(self.audit.finish, entry, "succeeded", None, summary)
+        await asyncio.shield(
+            asyncio.to_thread(self.audit.finish, entry, "succeeded", None, summary)
+        )
+        if interrupted:
+            raise asyncio.CancelledError()
+        return result
+
+    @staticmethod
+    async def _execute(execute: Callable[[], Awaitable[T]]) -> T:
+        async with translate_errors():  # the journal and the caller see one error type
+            result = await execute()
         return result

@@ -98,3 +98,36 @@ def test_failed_execution_is_journaled_with_the_error(
     entry = context.database.audit.list(1)[0]
     assert entry.outcome == "failed"
     assert "server problem" in (entry.error or "")
+
+
+def test_closing_mid_change_lets_it_land_and_journals_the_truth(
+    context, qloop, sandbox, number
+) -> None:
+    client, record = number
+    sandbox.server.faults.add(f"*{record.sid}.json", "latency", count=1, latency=0.4, method="POST")
+    plan = rename_plan(record.sid, record.friendly_name, "Landed anyway")
+
+    async def execute() -> str:
+        api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(record.sid)
+        return (await api.update_async(friendly_name="Landed anyway")).friendly_name
+
+    async def yes(_plan: Plan) -> bool:
+        return True
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(context.plans.run(plan, yes, execute, None))
+        await wait_until(lambda: context.plans.in_flight == 1)
+        task.cancel()  # what closing the window does to running tasks
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    qloop.run_until_complete(scenario())
+    assert context.plans.in_flight == 0
+    entry = context.database.audit.list(1)[0]
+    assert entry.outcome == "succeeded"
+    fetched = qloop.run_until_complete(
+        client.api.v2010.accounts(client.account_sid)
+        .incoming_phone_numbers(record.sid)
+        .fetch_async()
+    )
+    assert fetched.friendly_name == "Landed anyway"
