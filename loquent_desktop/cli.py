@@ -78,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     log.info(
         "Starting %s %s (sandbox=%s), log at %s", APP_NAME, __version__, args.sandbox, log_file
     )
+    from .app import routing_for
+    from .domain.errors import InvalidInput
+
+    try:
+        routing_for(settings)
+    except InvalidInput as err:
+        print(f"{APP_ID}: {err}", file=sys.stderr)
+        return 2
 
     import qasync
     from PySide6.QtWidgets import QApplication

@@ -84,3 +84,9 @@ def test_bad_database_url_is_reported_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Could not open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_plain_http_to_another_host_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    result = run_app(tmp_path / "home", "--twilio-base-url", "http://proxy.example.com:8080")
+    assert result.returncode == 2
+    assert "unencrypted" in result.stderr

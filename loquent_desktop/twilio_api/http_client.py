@@ -70,7 +70,8 @@ class RoutingHttpClient(AsyncHttpClient):
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            # trust_env: honour HTTPS_PROXY / NO_PROXY, as corporate networks need.
+            self._session = aiohttp.ClientSession(trust_env=True)
         return self._session
 
     async def request(
@@ -99,8 +100,9 @@ class RoutingHttpClient(AsyncHttpClient):
                 retry_after = response.headers.get("Retry-After") if response.headers else None
                 if status < 400 or not self.retry.should_retry(method, status, attempt):
                     return response
-            except TwilioApiError:
-                if not self.retry.should_retry(method, None, attempt):
+            except TwilioApiError as err:
+                timed_out = err.kind == "timeout"
+                if not self.retry.should_retry(method, None, attempt, timed_out):
                     raise
             wait = self.retry.delay(attempt, retry_after)
             log.info(

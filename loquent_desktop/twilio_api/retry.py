@@ -18,14 +18,23 @@ class RetryPolicy:
     max_delay_s: float = 30.0
     jitter: float = 0.25  # fraction of the delay added at random, so clients do not stampede
 
-    def should_retry(self, method: str, status: int | None, attempt: int) -> bool:
+    # A request that timed out already made the user wait a whole timeout: try it once more,
+    # not max_attempts times (4 x 30 s would be two minutes of a spinner).
+    max_timeout_attempts: int = 2
+
+    def should_retry(
+        self, method: str, status: int | None, attempt: int, timed_out: bool = False
+    ) -> bool:
         """`status` None means no response arrived (timeout or dropped connection)."""
         if attempt >= self.max_attempts:
             return False
         if status == 429:
             return True
-        idempotent = method.upper() == "GET"
-        return idempotent and (status is None or status >= 500)
+        if method.upper() != "GET":
+            return False
+        if timed_out:
+            return attempt < self.max_timeout_attempts
+        return status is None or status >= 500
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         backoff = self.base_delay_s * (2 ** (attempt - 1))

@@ -7,10 +7,41 @@ client's `base_url`.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+from ..domain.errors import InvalidInput
+
 PRODUCTS = ("api", "events", "trunking")
+
+
+_LOOPBACK_NAMES = ("localhost",)
+
+
+def check_target(url: str) -> str:
+    """A routing target must keep credentials safe on the wire: https, or plain http only to
+    this machine (the sandbox, a local recorder). Raises InvalidInput otherwise."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput("twilio_base_url", f"'{url}' is not a complete http(s) address.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise InvalidInput(
+            "twilio_base_url",
+            f"'{url}' would send Twilio credentials unencrypted to {host}. Use https://, or "
+            "http:// only for a server on this machine (127.0.0.1).",
+        )
+    return url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -20,6 +51,18 @@ class HostRouting:
 
     base_url: str | None = None
     products: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for target in [self.base_url, *self.products.values()]:
+            if target:
+                check_target(target)
+
+    def describe(self) -> str:
+        """For the status bar: where Twilio requests go when it is not Twilio itself."""
+        targets = sorted(
+            {urlsplit(t).netloc for t in [self.base_url, *self.products.values()] if t}
+        )
+        return ", ".join(targets)
 
     @property
     def is_real_twilio(self) -> bool:

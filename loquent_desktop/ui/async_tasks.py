@@ -15,6 +15,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from ..domain.errors import LoquentError
+
 log = logging.getLogger(__name__)
 
 
@@ -51,10 +53,13 @@ class TaskRunner(QObject):
         exc = task.exception()
         if exc is None:
             return
+        if isinstance(exc, LoquentError):
+            log.info("%s: %s", description, exc)
+        else:  # a bug or an unexpected failure: the user is pointed at this traceback
+            log.error("%s failed", description, exc_info=exc)
         if on_error is not None:
             on_error(exc)
         else:
-            log.error("%s failed: %s", description, exc)
             self.failed.emit(description, exc)
 
     @property

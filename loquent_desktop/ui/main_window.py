@@ -81,6 +81,19 @@ class MainWindow(QMainWindow):
                 "Running on the embedded Twilio emulator: nothing reaches a real Twilio account."
             )
             bar.addPermanentWidget(self.sandbox_label)
+        elif not self.context.factory.routing.is_real_twilio:
+            # Requests carry customers' credentials: never let a redirect go unnoticed.
+            target = self.context.factory.routing.describe()
+            self.routing_label = QLabel(f" Twilio → {target} ")
+            self.routing_label.setStyleSheet(
+                "background: #a65300; color: white; font-weight: 600; border-radius: 3px;"
+                "padding: 1px 6px;"
+            )
+            self.routing_label.setToolTip(
+                f"Twilio requests are sent to {target} instead of Twilio itself "
+                "(--twilio-base-url or settings.json)."
+            )
+            bar.addPermanentWidget(self.routing_label)
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

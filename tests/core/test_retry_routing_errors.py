@@ -4,6 +4,7 @@ import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.response import Response
 
+from loquent_desktop.domain.errors import InvalidInput
 from loquent_desktop.twilio_api.errors import normalize
 from loquent_desktop.twilio_api.retry import RetryPolicy
 from loquent_desktop.twilio_api.routing import HostRouting
@@ -47,10 +48,10 @@ def test_routing_rewrites_every_twilio_host_and_keeps_path_and_query() -> None:
 
 
 def test_routing_per_product_override() -> None:
-    routing = HostRouting(base_url="http://a", products={"trunking": "http://t/base"})
-    assert routing.rewrite("https://trunking.twilio.com/v1/Trunks") == "http://t/base/v1/Trunks"
+    routing = HostRouting(base_url="http://127.0.0.1:1", products={"trunking": "https://t/base"})
+    assert routing.rewrite("https://trunking.twilio.com/v1/Trunks") == "https://t/base/v1/Trunks"
     assert routing.rewrite("https://api.twilio.com/2010-04-01/Accounts.json").startswith(
-        "http://a/"
+        "http://127.0.0.1:1/"
     )
     assert HostRouting().rewrite("https://api.twilio.com/x") == "https://api.twilio.com/x"
 
@@ -68,3 +69,26 @@ def test_page_exception_is_normalized_from_its_body() -> None:
     err = normalize(TwilioException("Unable to fetch page", Response(400, body)))
     assert (err.status, err.code) == (400, 20007)
     assert "1000" in str(err)
+
+
+def test_timeouts_are_retried_once_only() -> None:
+    policy = RetryPolicy(max_attempts=4)
+    assert policy.should_retry("GET", None, attempt=1, timed_out=True)
+    assert not policy.should_retry("GET", None, attempt=2, timed_out=True)
+    assert policy.should_retry("GET", None, attempt=2)  # a dropped connection: fast, retried
+    assert not policy.should_retry("POST", None, attempt=1, timed_out=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://proxy.example.com:8080", "ftp://127.0.0.1", "http://10.0.0.5", "nonsense"]
+)
+def test_routing_refuses_targets_that_would_leak_credentials(url: str) -> None:
+    with pytest.raises(InvalidInput):
+        HostRouting(base_url=url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:80", "https://tw.example"]
+)
+def test_routing_accepts_https_and_loopback(url: str) -> None:
+    assert not HostRouting(base_url=url).is_real_twilio

@@ -15,6 +15,7 @@ from loquent_desktop.domain.voice_route import (
     RouteKind,
     effective_voice_route,
     is_loquent_url,
+    mask_url_password,
     sms_route_text,
 )
 
@@ -118,3 +119,28 @@ def test_search_result_messages() -> None:
     empty = SearchResult.from_numbers(query, [])
     assert empty.message is not None and "area code 999" in empty.message
     assert "fewer required capabilities" in empty.message
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://crm:s3cr3t@hooks.example.com/voice?x=1",
+            "https://crm:••••@hooks.example.com/voice?x=1",
+        ),
+        ("https://:s3cr3t@hooks.example.com/", "https://:••••@hooks.example.com/"),
+        ("https://crm@hooks.example.com/voice", "https://crm@hooks.example.com/voice"),
+        ("https://hooks.example.com/voice", "https://hooks.example.com/voice"),
+        ("http://[broken", "http://[broken"),
+    ],
+)
+def test_url_passwords_are_masked(url: str, shown: str) -> None:
+    assert mask_url_password(url) == shown
+
+
+def test_who_answers_and_sms_route_never_show_a_password() -> None:
+    route = effective_voice_route(None, None, "https://pbx:hunter2@pbx.example.net/in", None)
+    assert route.describe() == "https://pbx:••••@pbx.example.net/in"
+    assert route.target == "https://pbx:hunter2@pbx.example.net/in"  # kept for writes/restore
+    sms = sms_route_text(None, "https://bot:hunter2@sms.example.net/in")
+    assert sms == "https://bot:••••@sms.example.net/in"

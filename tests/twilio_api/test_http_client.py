@@ -100,7 +100,8 @@ def test_timeout_is_per_request_and_gives_up_with_a_message(factory, sandbox, ql
         qloop.run_until_complete(client.api.v2010.accounts(client.account_sid).fetch_async())
     assert err.value.kind == "timeout"
     assert "did not answer within 1 second. " in str(err.value)
-    assert [s for _, _, s in factory.calls] == [None, None, None]  # 3 attempts, all GETs
+    # A timeout is tried once more, not max_attempts times: the user already waited.
+    assert [s for _, _, s in factory.calls] == [None, None]
 
 
 def test_401_is_not_retried_and_has_no_secret(factory, sandbox, qloop) -> None:
