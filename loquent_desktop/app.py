@@ -13,6 +13,7 @@ from pathlib import Path
 from .paths import AppPaths
 from .secrets.store import SecretStore
 from .services.connection import ConnectionService
+from .services.journal import JournalService
 from .services.numbers import NumbersService
 from .services.organizations import OrganizationService
 from .services.plan_runner import PlanRunner
@@ -36,6 +37,7 @@ class AppContext:
     organizations: OrganizationService
     connection: ConnectionService
     plans: PlanRunner
+    journal: JournalService
     numbers: NumbersService
     sandbox: object | None = None  # sandbox.session.SandboxSession when running on the emulator
 
@@ -88,6 +90,7 @@ async def build_context(
         organizations=OrganizationService(database.organizations, secrets),
         connection=ConnectionService(access),
         plans=plans,
+        journal=JournalService(database.audit, plans),
         numbers=NumbersService(
             access,
             database.phone_numbers,

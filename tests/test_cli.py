@@ -4,22 +4,26 @@ file of the app's folders."""
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
-import keyring
 import pytest
 from PySide6.QtGui import QImage
 
+from loquent_desktop.sandbox import SandboxState, seed_demo
+from loquent_desktop.secrets.store import SANDBOX_SERVICE
 from tests.conftest import REAL_KEYCHAIN
 
 
-def run_app(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_app(
+    home: Path, *args: str, fixed_credentials: bool = False
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, LOQUENT_HOME=str(home))
+    if fixed_credentials:
+        env["LOQUENT_SANDBOX_FIXED_CREDENTIALS"] = "1"
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     return subprocess.run(
         [sys.executable, "-m", "loquent_desktop", *args],
@@ -28,6 +32,16 @@ def run_app(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=90,
     )
+
+
+def sandbox_keychain_entries() -> list[str]:
+    """Every item the real Secret Service holds for the sandbox's service name."""
+    import secretstorage
+
+    with closing(secretstorage.dbus_init()) as bus:
+        collection = secretstorage.get_default_collection(bus)
+        items = collection.search_items({"service": SANDBOX_SERVICE})
+        return [item.get_attributes().get("username", "?") for item in items]
 
 
 def test_help_lists_the_documented_flags() -> None:
@@ -44,7 +58,8 @@ def test_help_lists_the_documented_flags() -> None:
 def test_sandbox_screenshot_exits_0_and_leaves_no_secret_on_disk(tmp_path: Path) -> None:
     home = tmp_path / "home"
     png = tmp_path / "shot.png"
-    result = run_app(home, "--sandbox", "--screenshot", str(png))
+    before = set(sandbox_keychain_entries())
+    result = run_app(home, "--sandbox", "--screenshot", str(png), fixed_credentials=True)
     assert result.returncode == 0, result.stderr[-2000:]
 
     image = QImage(str(png))
@@ -52,15 +67,11 @@ def test_sandbox_screenshot_exits_0_and_leaves_no_secret_on_disk(tmp_path: Path)
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, 200, 7)}
     assert len(colours) > 5  # a painted window, not a blank grab
 
-    with sqlite3.connect(home / "data" / "sandbox.sqlite3") as db:
-        (keychain_id,) = db.execute(
-            "select keychain_id from organization where byo_twilio"
-        ).fetchone()
-    raw = keyring.get_password("loquent-desktop-sandbox", f"org:{keychain_id}")
-    assert raw, "the sandbox organization was not connected"
-    secrets = [json.loads(raw)["secret"]]
-    shared = keyring.get_password("loquent-desktop-sandbox", "shared")
-    secrets.append(json.loads(shared)["secret"])
+    # The app ran with the fixed demo tokens; seeding the same way here tells us what they are.
+    seed = seed_demo(SandboxState(), numbers=1, fixed_credentials=True)
+    secrets = [seed.auth_token, seed.shared_auth_token]
+    # ... and it removed them from the keychain when it quit.
+    assert set(sandbox_keychain_entries()) - before == set()
     files = [p for p in home.rglob("*") if p.is_file()]
     assert any(p.name == "sandbox.sqlite3" for p in files)
     assert any(p.suffix == ".log" for p in files)

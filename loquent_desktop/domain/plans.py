@@ -48,6 +48,15 @@ class Plan:
         lines += list(self.notes)
         return lines
 
+    @classmethod
+    def from_journal(cls, data: dict[str, Any]) -> Plan:
+        """The plan as `to_journal` stored it (lists come back where tuples went in)."""
+        fields = dict(data)
+        fields["changes"] = tuple(Change(**c) for c in data.get("changes", ()))
+        fields["affected"] = tuple(data.get("affected", ()))
+        fields["notes"] = tuple(data.get("notes", ()))
+        return cls(**fields)
+
     def to_journal(self) -> dict[str, Any]:
         data = asdict(self)
         data["changes"] = [asdict(c) for c in self.changes]

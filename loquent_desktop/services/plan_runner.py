@@ -26,7 +26,13 @@ Confirm = Callable[[Plan], Awaitable[bool]]
 class PlanRunner:
     def __init__(self, audit: AuditRepository) -> None:
         self.audit = audit
-        self.in_flight = 0  # executions under way (the window waits for them when closing)
+        # Journal entries whose change is being sent right now (History shows them as
+        # running; an unfinished entry not in here was interrupted by a crash).
+        self.running: set[int] = set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.running)
 
     async def run(
         self,
@@ -47,7 +53,7 @@ class PlanRunner:
             raise PlanCancelled()
 
         work = asyncio.ensure_future(self._execute(execute))
-        self.in_flight += 1
+        self.running.add(entry)
         interrupted = False
         try:
             try:
@@ -64,7 +70,7 @@ class PlanRunner:
                 raise asyncio.CancelledError() from exc
             raise
         finally:
-            self.in_flight -= 1
+            self.running.discard(entry)
         summary = summarize(result) if summarize is not None else None
         await asyncio.shield(
             asyncio.to_thread(self.audit.finish, entry, "succeeded", None, summary)

@@ -6,6 +6,7 @@ The emulator runs on its own thread and loop, so serializing big pages never sta
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from ..domain.credentials import Credentials
 from ..sandbox.seed import SeedInfo, seed_demo
 from ..sandbox.server import SandboxServer
 from ..sandbox.state import SandboxState
+from ..secrets.store import SHARED_KEY, org_key
 
 if TYPE_CHECKING:
     from ..app import AppContext
@@ -31,9 +33,18 @@ class SandboxSession:
         return self.server.base_url
 
     @classmethod
-    def start(cls, numbers: int = 25) -> SandboxSession:
+    def start(cls, numbers: int = 25, fixed_credentials: bool = False) -> SandboxSession:
+        """`fixed_credentials`: the same demo tokens every run (tests that look for the token
+        on disk need to know it; the app sets it from LOQUENT_SANDBOX_FIXED_CREDENTIALS)."""
         state = SandboxState()
-        seed = seed_demo(state, numbers=numbers, messages=40, calls=30, recordings=10)
+        seed = seed_demo(
+            state,
+            numbers=numbers,
+            messages=40,
+            calls=30,
+            recordings=10,
+            fixed_credentials=fixed_credentials,
+        )
         server = SandboxServer(state)
         server.start_in_thread()
         return cls(server, seed)
@@ -48,6 +59,17 @@ class SandboxSession:
     @property
     def shared_credentials(self) -> Credentials:
         return Credentials(self.seed.shared_account_sid, self.seed.shared_auth_token)
+
+
+async def forget_sandbox_secrets(context: AppContext) -> None:
+    """The demo credentials die with the emulator: leave nothing of them in the keychain."""
+
+    def work() -> None:
+        for org in context.database.organizations.list():
+            context.secrets.delete(org_key(org.keychain_id))
+        context.secrets.delete(SHARED_KEY)
+
+    await asyncio.to_thread(work)
 
 
 async def prepare_sandbox_organizations(context: AppContext, session: SandboxSession) -> int:

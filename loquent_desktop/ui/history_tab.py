@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -20,24 +19,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.plans import Change
-from ..store.repositories import AuditRecord, AuditRepository
+from ..domain.plans import Plan
+from ..services.journal import JournalPage, JournalService
+from ..store.repositories import AuditRecord
+from .async_tasks import TaskRunner
 from .models.filtered_table_model import FilteredTableModel
 
 COLUMNS = ("When", "Organization", "Action", "Outcome")
-OUTCOME_COLOURS = {"succeeded": "#1b6e3a", "failed": "#b3261e", "cancelled": "#6b6b6b"}
+OUTCOME_COLOURS = {
+    "succeeded": "#1b6e3a",
+    "failed": "#b3261e",
+    "cancelled": "#6b6b6b",
+    "interrupted": "#a65300",
+    "running": "#1f5fbf",
+}
+STATE_TEXT = {
+    "interrupted": "interrupted (the app stopped mid-change: check the account on Twilio)",
+    "running": "running (the change is being sent now)",
+}
 
 
-def plan_text(entry: AuditRecord) -> str:
-    plan: dict[str, Any] = entry.plan or {}
-    lines = [entry.title, f"Organization: {entry.organization_name} ({plan.get('account', '')})"]
-    for change in plan.get("changes", []):
-        lines.append(f"• {Change(**change).describe()}")
-    lines.append(f"Cost: {plan.get('cost', '')}")
-    lines += [f"Affected: {a}" for a in plan.get("affected", [])]
-    lines.append(f"Outcome: {entry.outcome or 'interrupted (the app stopped mid-change)'}")
-    for key, value in (entry.result or {}).items():
-        lines.append(f"Result: {key.replace('_', ' ')} {value}")
+def plan_text(entry: AuditRecord, state: str) -> str:
+    lines = Plan.from_journal(entry.plan).summary_lines() if entry.plan else [entry.title]
+    lines.append(f"Outcome: {STATE_TEXT.get(state, state)}")
+    lines += [f"Result: {k.replace('_', ' ')} {v}" for k, v in (entry.result or {}).items()]
     if entry.error:
         lines.append(f"Error: {entry.error}")
     return "\n".join(lines)
@@ -46,26 +51,37 @@ def plan_text(entry: AuditRecord) -> str:
 class HistoryModel(FilteredTableModel[AuditRecord]):
     COLUMNS = COLUMNS
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = JournalPage([], frozenset(), False)
+
+    def set_page(self, page: JournalPage) -> None:
+        self.page = page
+        self.set_items(page.entries)
+
     def row_texts(self, item: AuditRecord) -> tuple[str, ...]:
         return (
             item.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             item.organization_name or "—",
             item.title,
-            item.outcome or "interrupted",
+            self.page.state_of(item),
         )
 
     def cell_data(self, item: AuditRecord, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            return QColor(OUTCOME_COLOURS.get(item.outcome or "", "#000000"))
+            return QColor(OUTCOME_COLOURS.get(self.page.state_of(item), "#000000"))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plan_text(item)
+            return plan_text(item, self.page.state_of(item))
         return None
 
 
 class HistoryTab(QWidget):
-    def __init__(self, audit: AuditRepository, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, journal: JournalService, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.audit = audit
+        self.journal = journal
+        self.tasks = tasks
         self.model = HistoryModel()
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -92,7 +108,9 @@ class HistoryTab(QWidget):
         refresh = QPushButton("Refresh")
         refresh.setShortcut("F5")
         refresh.setToolTip("Reload the journal (F5)")
-        refresh.clicked.connect(lambda: asyncio.ensure_future(self.load()))
+        refresh.clicked.connect(self.refresh)
+        self.truncated = QLabel()
+        self.truncated.setStyleSheet("color: #6b6b6b;")
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(refresh)
@@ -103,13 +121,21 @@ class HistoryTab(QWidget):
         layout.addWidget(self.empty)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.truncated)
         self.table.selectionModel().currentRowChanged.connect(self._show_details)
 
     def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.details.setPlainText(plan_text(self.model.item_at(current.row())))
+            entry = self.model.item_at(current.row())
+            self.details.setPlainText(plan_text(entry, self.model.page.state_of(entry)))
+
+    def refresh(self) -> None:
+        self.tasks.start(self.load(), "Load history")
 
     async def load(self) -> None:
-        entries = await asyncio.to_thread(self.audit.list, 500)
-        self.model.set_items(entries)
-        self.empty.setVisible(not entries)
+        page = await self.journal.recent()
+        self.model.set_page(page)
+        self.empty.setVisible(not page.entries)
+        self.truncated.setText(
+            f"Showing the newest {len(page.entries):,} entries." if page.truncated else ""
+        )

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
 from dataclasses import replace
 
@@ -16,7 +17,11 @@ from ..app import AppContext, build_context
 from ..domain.errors import LoquentError
 from ..paths import AppPaths
 from ..secrets.store import SecretStore
-from ..services.sandbox_session import SandboxSession, prepare_sandbox_organizations
+from ..services.sandbox_session import (
+    SandboxSession,
+    forget_sandbox_secrets,
+    prepare_sandbox_organizations,
+)
 from ..settings import Settings
 from .dialogs.awaitable import answer
 from .main_window import MainWindow
@@ -83,7 +88,8 @@ async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> 
     secrets = SecretStore.for_app(sandbox=args.sandbox)
     sandbox: SandboxSession | None = None
     if args.sandbox:
-        sandbox = await asyncio.to_thread(SandboxSession.start, args.sandbox_numbers)
+        fixed = os.environ.get("LOQUENT_SANDBOX_FIXED_CREDENTIALS") == "1"
+        sandbox = await asyncio.to_thread(SandboxSession.start, args.sandbox_numbers, fixed)
         settings = replace(settings, twilio_base_url=sandbox.base_url, twilio_product_urls={})
     try:
         context = await build_context(paths, settings, secrets, sandbox)
@@ -114,5 +120,10 @@ async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> 
         await window.shutdown()
         window.hide()
         window.deleteLater()
+        if sandbox is not None:
+            try:
+                await forget_sandbox_secrets(context)
+            except LoquentError as err:  # a keychain that went away: nothing left to forget
+                log.warning("Could not remove the sandbox's keychain entries: %s", err)
         await context.aclose()
     return code

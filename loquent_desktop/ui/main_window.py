@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
             context.settings.default_voice_url,
         )
         self.numbers_tab = NumbersTab(context.numbers, self.tasks)
-        self.history_tab = HistoryTab(context.database.audit)
+        self.history_tab = HistoryTab(context.journal, self.tasks)
         self.tabs.addTab(self.credentials_tab, "&Credentials")
         self.tabs.addTab(self.numbers_tab, "&Numbers")
         self.tabs.addTab(self.history_tab, "&History")
