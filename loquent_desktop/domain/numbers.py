@@ -65,7 +65,21 @@ def type_path_name(subresource_key: str) -> str:
 
 
 def type_label(path_name: str) -> str:
+    """The type as it reads inside a sentence: "no toll-free numbers in GB"."""
     return TYPE_LABELS.get(path_name, path_name.lower())
+
+
+def type_title(path_name: str) -> str:
+    """The type as a list entry ("Toll-free"); same words as in sentences, so the picker and
+    the messages never disagree."""
+    label = type_label(path_name)
+    return label[:1].upper() + label[1:]
+
+
+def preferred_type_order(path_names: list[str]) -> tuple[str, ...]:
+    """Local, Mobile, Toll-free first (what people look for), then the rest as Twilio lists."""
+    rank = {name: i for i, name in enumerate(PREFERRED_TYPES)}
+    return tuple(sorted(path_names, key=lambda name: rank.get(name, len(rank))))
 
 
 @dataclass(frozen=True)
@@ -116,10 +130,6 @@ class OwnedNumber:
     def capabilities_text(self) -> str:
         return capabilities_text(self.capabilities)
 
-    @property
-    def display_number(self) -> str:
-        return validation.format_phone(self.phone_number)
-
     def to_store_dict(self) -> dict[str, Any]:
         """The mapping `PhoneNumberRepository.upsert_many` expects (Twilio's JSON names)."""
         return {
@@ -163,10 +173,6 @@ class AvailableNumber:
     @property
     def capabilities_text(self) -> str:
         return capabilities_text(self.capabilities)
-
-    @property
-    def display_number(self) -> str:
-        return validation.format_phone(self.phone_number)
 
     @property
     def needs_address(self) -> bool:
@@ -296,6 +302,27 @@ class SearchResult:
             else None
         )
         return cls(numbers, capped, message)
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A number Twilio sold us, and whether Loquent's database recorded it.
+
+    Once Twilio's create call returned, the number is bought (and billed) whatever happens
+    next; a failing local write must not turn that into "failed" in the journal.
+    """
+
+    number: OwnedNumber
+    stored_locally: bool = True
+    store_error: str | None = None  # why the local write failed, for the user
+
+    def summary(self) -> dict[str, Any]:
+        """What the journal keeps of the outcome."""
+        return {
+            "number_sid": self.number.sid,
+            "phone_number": self.number.phone_number,
+            "stored_locally": self.stored_locally,
+        }
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
+
+# What replaces a password found in a URL's userinfo (never shown, never exported).
+MASK = "••••"
 
 
 class RouteKind(StrEnum):
@@ -27,6 +30,24 @@ def short_sid(sid: str) -> str:
     return f"{sid[:2]}…{sid[-4:]}" if len(sid) > 6 else sid
 
 
+def mask_url_password(url: str) -> str:
+    """`https://user:secret@host/path` -> `https://user:••••@host/path`.
+
+    Twilio documents Basic-auth credentials inside webhook URLs, so a third party's Voice or
+    SMS URL may carry a password. Every place that shows or exports a URL goes through here;
+    URLs without a password come back unchanged (byte for byte).
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url  # not a URL Python can parse; nothing we could mask reliably
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
+
+
 @dataclass(frozen=True)
 class VoiceRoute:
     kind: RouteKind
@@ -39,7 +60,7 @@ class VoiceRoute:
         if self.kind is RouteKind.APP:
             return f"TwiML app {short_sid(self.target or '')}"
         if self.kind is RouteKind.URL:
-            return self.target or ""
+            return mask_url_password(self.target or "")
         if self.kind is RouteKind.LOQUENT:
             return "Loquent"
         return "Nobody (no voice URL)"
@@ -93,7 +114,7 @@ def sms_route_text(sms_application_sid: str | None, sms_url: str | None) -> str:
     if sms_application_sid:
         return f"TwiML app {short_sid(sms_application_sid)}"
     if sms_url:
-        return sms_url
+        return mask_url_password(sms_url)
     return "Nobody (no SMS URL)"
 
 

@@ -23,24 +23,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import InvalidInput, LoquentError, PlanCancelled
-from ..domain.numbers import AvailableNumber, Country, OwnedNumber, SearchQuery
+from ..domain.numbers import (
+    AvailableNumber,
+    Country,
+    OwnedNumber,
+    Purchase,
+    SearchQuery,
+    type_title,
+)
 from ..domain.validation import format_phone
+from ..domain.voice_route import mask_url_password
 from ..services.numbers import NumbersService
 from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .dialogs.confirm_plan import ConfirmPlanDialog
 from .models.available_numbers_model import AvailableNumbersModel
+from .numbers_scope import Scope, scope_of
 from .widgets import error_label
-
-TYPE_LABELS = {
-    "Local": "Local",
-    "Mobile": "Mobile",
-    "TollFree": "Toll-free",
-    "National": "National",
-    "Voip": "VoIP",
-    "SharedCost": "Shared cost",
-    "MachineToMachine": "Machine to machine",
-}
 
 
 class NumberSearchView(QWidget):
@@ -140,13 +139,25 @@ class NumberSearchView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _i: self.buy_button.click())
         self.buy_button.clicked.connect(self._buy_clicked)
-        self._loaded_for: int | None = None
+        self._loaded_for: Scope | None = None
+        self._countries_task: asyncio.Task[None] | None = None
 
     # -- organization and countries -------------------------------------------------------
     def set_organization(self, org: OrganizationRecord | None) -> None:
+        if scope_of(org) == scope_of(self.org):
+            self.org = org  # renamed: the countries and results still apply
+            return
+        # Another organization or account: its countries, results and messages do not apply.
+        if self._countries_task is not None:
+            self._countries_task.cancel()
+            self._countries_task = None
         self.org = org
+        self._loaded_for = None
+        self.countries = []
+        self.country.clear()
         self.error.clear()
         self.result.clear()
+        self.message.clear()
         self.model.set_items([])
         enabled = org is not None
         self.search_button.setEnabled(enabled)
@@ -154,16 +165,35 @@ class NumberSearchView(QWidget):
             self.message.setText("Select an organization on the Credentials tab first.")
 
     def ensure_loaded(self) -> None:
-        if self.org is not None and self._loaded_for != self.org.id:
-            self.tasks.start(self.load_countries(), "Load countries", on_error=self._failed)
+        if self.org is None or self._loaded_for == scope_of(self.org):
+            return
+        if self._countries_task is not None:
+            return  # already loading for this scope: a page switch must not start another
+        scope = scope_of(self.org)
+
+        def failed(exc: BaseException) -> None:
+            if scope == scope_of(self.org):
+                self._failed(exc)
+
+        task = self.tasks.start(self.load_countries(), "Load countries", on_error=failed)
+        self._countries_task = task
+        task.add_done_callback(self._countries_done)
+
+    def _countries_done(self, task: asyncio.Task[None]) -> None:
+        if task is self._countries_task:
+            self._countries_task = None
 
     async def load_countries(self) -> None:
         org = self.org
         if org is None:
             return
+        scope = scope_of(org)
         self.message.setText("Loading the countries Twilio offers numbers in…")
-        self.countries = await self.numbers.countries(org.id)
-        self._loaded_for = org.id
+        countries = await self.numbers.countries(org.id)
+        if scope_of(self.org) != scope:
+            return  # the user switched organization or account meanwhile
+        self.countries = countries
+        self._loaded_for = scope
         self.country.blockSignals(True)
         self.country.clear()
         for country in self.countries:
@@ -179,7 +209,7 @@ class NumberSearchView(QWidget):
         country = next((c for c in self.countries if c.code == code), None)
         self.number_type.clear()
         for kind in country.types if country else ():
-            self.number_type.addItem(TYPE_LABELS.get(kind, kind), kind)
+            self.number_type.addItem(type_title(kind), kind)
 
     # -- search ---------------------------------------------------------------------------
     def query(self) -> SearchQuery:
@@ -199,12 +229,9 @@ class NumberSearchView(QWidget):
     def _search_clicked(self) -> None:
         if self.org is None:
             return
+        # No early validation here: the service checks the query before any request and its
+        # InvalidInput names the field, which `_failed` focuses.
         query = self.query()
-        try:
-            query.validate()
-        except InvalidInput as err:
-            self.error.setText(str(err))
-            return
         self.error.clear()
         self.result.clear()
         self.search_button.setEnabled(False)
@@ -224,11 +251,24 @@ class NumberSearchView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.message.clear()
+        if isinstance(exc, InvalidInput) and (field := self._fields().get(exc.field)):
+            field.setFocus()
+            field.selectAll()
         self.error.setText(
             str(exc)
             if isinstance(exc, LoquentError)
             else f"Unexpected error ({type(exc).__name__}); see the log file."
         )
+
+    def _fields(self) -> dict[str, QLineEdit]:
+        """SearchQuery field names -> the box the user types them in."""
+        return {
+            "area_code": self.area_code,
+            "contains": self.contains,
+            "in_region": self.region,
+            "in_postal_code": self.postal_code,
+            "near_number": self.near_number,
+        }
 
     # -- buy ------------------------------------------------------------------------------
     def _selection_changed(self) -> None:
@@ -264,13 +304,31 @@ class NumberSearchView(QWidget):
         async def confirm(plan):  # type: ignore[no-untyped-def]
             return await ConfirmPlanDialog.ask(self, plan, "Buy number")
 
-        owned = await self.numbers.buy(org.id, number, confirm)
-        self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
-        self.result.setText(
-            f"Bought {format_phone(owned.phone_number)} ({owned.sid}). Its calls now go to "
-            f"{owned.voice_url}."
-        )
+        purchase = await self.numbers.buy(org.id, number, confirm)
+        self._show_purchase(purchase)
         self.model.set_items([n for n in self.model.items if n.phone_number != number.phone_number])
-        self.purchased.emit(owned)
+        self.purchased.emit(purchase.number)
         await asyncio.sleep(0)
-        return owned
+        return purchase.number
+
+    def _show_purchase(self, purchase: Purchase) -> None:
+        owned = purchase.number
+        bought = f"Bought {format_phone(owned.phone_number)} ({owned.sid})"
+        if purchase.stored_locally:
+            self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
+            self.result.setText(
+                f"{bought}. Its calls now go to {mask_url_password(owned.voice_url or '')}."
+            )
+            return
+        # Bought and billed all the same: say so, and how to get it into Loquent.
+        self.result.setStyleSheet("color: #a65300; font-weight: 600;")
+        # Shared organizations cannot import (see OwnedNumbersView), so Import is no remedy.
+        remedy = (
+            "Use Import to add it."
+            if self.org is None or self.org.byo_twilio
+            else "Note its SID and ask Loquent support to record it for this organization."
+        )
+        self.result.setText(
+            f"{bought}, but it could not be saved in Loquent's database: "
+            f"{purchase.store_error}. {remedy}"
+        )

@@ -1,5 +1,9 @@
 """Owned numbers: the account's IncomingPhoneNumbers, who answers each, and whether Loquent
-knows it. Read-only on Twilio; Import and Export work locally."""
+knows it. Read-only on Twilio; Import and Export work locally.
+
+Shared organizations see only the numbers Loquent recorded for them (the shared account holds
+other customers' numbers too), and cannot import.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,19 @@ from .async_tasks import TaskRunner
 from .dialogs.awaitable import answer
 from .dialogs.import_numbers import ImportNumbersDialog
 from .models.owned_numbers_model import NUMBER, OwnedNumbersModel
+from .numbers_scope import scope_of
 from .widgets import ProgressStrip, error_label
+
+SHARED_NOTE = (
+    "Shared mode: Loquent's account also holds other organizations' numbers; only this "
+    "organization's are shown."
+)
+IMPORT_TIP = "Copy owned numbers into Loquent's database. Nothing changes on Twilio."
+SHARED_IMPORT_TIP = (
+    "Not available in Shared mode: Loquent's shared account also holds other organizations' "
+    "numbers, and importing would assign them to this one. Numbers bought for this "
+    "organization are added automatically."
+)
 
 
 class OwnedNumbersView(QWidget):
@@ -52,9 +68,7 @@ class OwnedNumbersView(QWidget):
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Read the numbers from Twilio again (F5). Read-only.")
         self.import_button = QPushButton("&Import…")
-        self.import_button.setToolTip(
-            "Copy owned numbers into Loquent's database. Nothing changes on Twilio."
-        )
+        self.import_button.setToolTip(IMPORT_TIP)
         self.export_button = QPushButton("E&xport CSV…")
         self.export_button.setToolTip("Save the numbers shown (the filter applies) as CSV")
         self.filter = QLineEdit()
@@ -74,6 +88,10 @@ class OwnedNumbersView(QWidget):
         info.addStretch(1)
         info.addWidget(self.refreshed_label)
 
+        self.shared_note = QLabel(SHARED_NOTE)
+        self.shared_note.setWordWrap(True)
+        self.shared_note.setStyleSheet("color: #1f5fbf;")
+        self.shared_note.hide()
         self.progress = ProgressStrip()
         self.error = error_label()
         self.empty = QLabel()
@@ -98,6 +116,7 @@ class OwnedNumbersView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.shared_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
@@ -119,9 +138,11 @@ class OwnedNumbersView(QWidget):
 
     # -- organization and loading ---------------------------------------------------------
     def set_organization(self, org: OrganizationRecord | None) -> None:
-        if org is not None and self.org is not None and org.id == self.org.id:
-            self.org = org  # same organization, fresher record (mode or name changed)
+        if scope_of(org) == scope_of(self.org):
+            self.org = org  # same organization and account, fresher record (e.g. renamed)
             return
+        # Another organization, or the same one on another account/mode/Voice URL: nothing
+        # read so far may stay on screen. The tab reloads when it is visible.
         self._cancel_load()
         self.org = org
         self.stale = True
@@ -131,6 +152,10 @@ class OwnedNumbersView(QWidget):
         self.error.clear()
         self._update_state()
 
+    @property
+    def is_shared(self) -> bool:
+        return self.org is not None and not self.org.byo_twilio
+
     def ensure_loaded(self) -> None:
         if self.stale and self.org is not None and self._load_task is None:
             self.refresh()
@@ -139,25 +164,36 @@ class OwnedNumbersView(QWidget):
         if self.org is None or self._load_task is not None:
             return
         self.refresh_button.setEnabled(False)
-        self._load_task = self.tasks.start(self.load(), "Load numbers", on_error=self._failed)
-        self._load_task.add_done_callback(lambda _t: self._load_finished())
+        scope = scope_of(self.org)
 
-    def _load_finished(self) -> None:
-        if not shiboken6.isValid(self):
-            return  # the window closed while loading
+        def failed(exc: BaseException) -> None:
+            if scope == scope_of(self.org):  # an error of a scope left behind is not shown
+                self._failed(exc)
+
+        task = self.tasks.start(self.load(), "Load numbers", on_error=failed)
+        self._load_task = task
+        task.add_done_callback(self._load_finished)
+
+    def _load_finished(self, task: asyncio.Task[None]) -> None:
+        if not shiboken6.isValid(self) or task is not self._load_task:
+            return  # the window closed, or a cancelled load of a scope left behind
         self._load_task = None
         self.progress.finish()
-        self.refresh_button.setEnabled(True)
         self._update_state()
 
     def _cancel_load(self) -> None:
-        if self._load_task is not None:
-            self._load_task.cancel()
+        """Stop reading at once: the next organization's load may start right away, it does
+        not wait for the cancelled task to unwind (its done-callback is then ignored)."""
+        task, self._load_task = self._load_task, None
+        if task is not None:
+            task.cancel()
+            self.progress.finish()
 
     async def load(self) -> None:
         org = self.org
         if org is None:
             return
+        scope = scope_of(org)
         self.error.clear()
         self.refresh_button.setEnabled(False)
         self.progress.start(f"Reading {org.name}'s numbers from Twilio…")
@@ -171,8 +207,8 @@ class OwnedNumbersView(QWidget):
             self.numbers.imported_sids(org.id),
             self.numbers.loquent_voice_url(org.id),
         )
-        if self.org is None or self.org.id != org.id:
-            return  # the user switched organization meanwhile
+        if scope_of(self.org) != scope:
+            return  # the user switched organization or account meanwhile
         self.model.set_numbers(owned, loquent_url, imported)
         self.last_load_seconds = time.perf_counter() - started
         self.stale = False
@@ -203,6 +239,11 @@ class OwnedNumbersView(QWidget):
             message = "Reading numbers from Twilio…"
         elif self.error.text() and total == 0:
             message = "The numbers could not be read. Fix the problem above, then Refresh (F5)."
+        elif total == 0 and not self.stale and self.is_shared:
+            message = (
+                "No numbers have been bought for this organization yet. Buy one on the "
+                "“Buy a number” tab."
+            )
         elif total == 0 and not self.stale:
             message = "This account owns no phone numbers yet. Buy one on the “Buy a number” tab."
         elif shown == 0 and total:
@@ -216,14 +257,17 @@ class OwnedNumbersView(QWidget):
             f"{total:,} numbers" if shown == total else f"Showing {shown:,} of {total:,} numbers"
         )
         self.count_label.setVisible(total > 0)
-        for button in (self.refresh_button, self.import_button):
-            button.setEnabled(has_org and self._load_task is None)
+        idle = has_org and self._load_task is None
+        self.refresh_button.setEnabled(idle)
+        self.import_button.setEnabled(idle and not self.is_shared)
+        self.import_button.setToolTip(SHARED_IMPORT_TIP if self.is_shared else IMPORT_TIP)
+        self.shared_note.setVisible(self.is_shared)
         self.export_button.setEnabled(shown > 0)
         self.filter.setEnabled(total > 0)
 
     # -- import and export ----------------------------------------------------------------
     async def import_numbers(self) -> None:
-        if self.org is None:
+        if self.org is None or self.is_shared:
             return
         dialog = ImportNumbersDialog(self.numbers, self.org, self)
         await answer(dialog)
@@ -249,10 +293,20 @@ class OwnedNumbersView(QWidget):
         dialog.deleteLater()
         if not accepted or not files:
             return
-        count = await self.write_csv(Path(files[0]))
+        await self.save_csv(Path(files[0]))
+
+    async def save_csv(self, path: Path) -> bool:
+        """Write the rows on screen to `path`; say so in the status bar, or say why not."""
+        try:
+            count = await self.write_csv(path)
+        except OSError as exc:  # permissions, full disk, a folder gone meanwhile
+            self.error.setText(f"Could not write {path}: {exc.strerror or exc}")
+            return False
+        self.error.clear()
         self.window().statusBar().showMessage(  # type: ignore[attr-defined]
-            f"Exported {count:,} numbers to {files[0]}", 10000
+            f"Exported {count:,} numbers to {path}", 10000
         )
+        return True
 
     async def write_csv(self, path: Path) -> int:
         rows: list[OwnedNumber] = self.model.visible_items

@@ -24,7 +24,7 @@ from loquent_desktop.domain.errors import (
 from loquent_desktop.domain.numbers import AvailableNumber, OwnedNumber, SearchQuery
 from loquent_desktop.domain.plans import Plan
 from loquent_desktop.domain.voice_route import RouteKind
-from loquent_desktop.services.numbers import CSV_HEADER
+from loquent_desktop.services.number_export import CSV_HEADER
 from loquent_desktop.services.sandbox_session import SandboxSession
 from loquent_desktop.settings import DEFAULT_VOICE_URL
 
@@ -195,8 +195,10 @@ def test_buy_sets_voice_url_in_the_same_request_and_stores_it(context, qloop, sa
     sandbox.server.clear_log()
     confirm = Confirmer(True)
 
-    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, confirm))
+    purchase = qloop.run_until_complete(context.numbers.buy(org_id, number, confirm))
+    bought = purchase.number
 
+    assert purchase.stored_locally and purchase.store_error is None
     (plan,) = confirm.plans
     assert plan.details["phone_number"] == number.phone_number
     assert "organization's own Twilio account" in plan.cost and "monthly" in plan.cost
@@ -215,7 +217,11 @@ def test_buy_sets_voice_url_in_the_same_request_and_stores_it(context, qloop, sa
     assert stored.voice_url == DEFAULT_VOICE_URL and stored.phone_number == number.phone_number
     journal = context.database.audit.list(5, org_id)
     assert journal[0].action == "number.buy" and journal[0].outcome == "succeeded"
-    assert journal[0].result == {"number_sid": bought.sid, "phone_number": number.phone_number}
+    assert journal[0].result == {
+        "number_sid": bought.sid,
+        "phone_number": number.phone_number,
+        "stored_locally": True,
+    }
 
 
 def test_buy_cancelled_sends_nothing(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -237,7 +243,7 @@ def test_lost_purchase_answer_buys_exactly_once(context, qloop, sandbox) -> None
     # Twilio buys the number, then the connection drops before the answer arrives.
     sandbox.server.faults.add(f"*{IPN}.json", "drop_after", count=1, method="POST")
 
-    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True))).number
 
     assert len(sandbox.server.requests("POST", IPN)) == 1
     assert len(owned_matching(sandbox, number.phone_number)) == 1
@@ -253,7 +259,7 @@ def test_dropped_purchase_that_never_happened_is_retried_once(context, qloop, sa
     sandbox.server.clear_log()
     sandbox.server.faults.add(f"*{IPN}.json", "drop", count=1, method="POST")
 
-    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True))).number
 
     assert len(sandbox.server.requests("POST", IPN)) == 2
     (owned,) = owned_matching(sandbox, number.phone_number)
@@ -262,12 +268,116 @@ def test_dropped_purchase_that_never_happened_is_retried_once(context, qloop, sa
 
 def test_number_no_longer_available_has_a_clear_message(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
     org_id = connect_byo(context, qloop, sandbox)
+    other = connect_shared(context, qloop, sandbox)  # another account buys it first
     number = us_number(context, qloop, org_id)
-    qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
-    with pytest.raises(TwilioApiError, match="no longer available") as caught:
+    qloop.run_until_complete(context.numbers.buy(other, number, Confirmer(True)))
+    sandbox.server.clear_log()
+    with pytest.raises(TwilioApiError, match="someone else bought it") as caught:
         qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
     assert caught.value.code == 21422
+    # Before saying "someone else", it checked that this account does not own it.
+    checks = sandbox.server.requests("GET", IPN)
+    assert any(r.query.get("PhoneNumber") == number.phone_number for r in checks)
     assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+
+
+def test_not_available_because_this_account_owns_it_is_a_success(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    first = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    sandbox.server.clear_log()
+
+    again = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert again.number.sid == first.number.sid
+    assert len(sandbox.server.requests("POST", IPN)) == 1  # the 21422, nothing bought twice
+    assert len(owned_matching(sandbox, number.phone_number)) == 1
+    assert context.database.audit.list(5, org_id)[0].outcome == "succeeded"
+
+
+def test_purchase_5xx_not_processed_is_reported_and_not_retried(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    sandbox.server.faults.add(f"*{IPN}.json", "500", count=1, method="POST")
+
+    with pytest.raises(TwilioApiError, match="Twilio had a server problem") as caught:
+        qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert "was not bought" in str(caught.value) and "Try again" in str(caught.value)
+    assert len(sandbox.server.requests("POST", IPN)) == 1  # no automatic second POST
+    checks = sandbox.server.requests("GET", IPN)
+    assert any(r.query.get("PhoneNumber") == number.phone_number for r in checks)
+    assert owned_matching(sandbox, number.phone_number) == []
+    assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+
+
+def test_purchase_5xx_that_twilio_processed_counts_as_bought(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from loquent_desktop.sandbox.state import IncomingNumber
+
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    # Twilio bought it, then answered 500: the account owns the number, the POST "failed".
+    now = datetime.now(UTC)
+    with sandbox.server.state.lock:
+        sandbox.server.state.add_number(
+            IncomingNumber(
+                sid="PN" + "5" * 32,
+                account_sid=sandbox.seed.account_sid,
+                phone_number=number.phone_number,
+                friendly_name=number.phone_number,
+                iso_country="US",
+                number_type="local",
+                date_created=now,
+                date_updated=now,
+                capabilities={"voice": True, "sms": True, "mms": False, "fax": False},
+                voice_url=DEFAULT_VOICE_URL,
+            )
+        )
+    sandbox.server.clear_log()
+    sandbox.server.faults.add(f"*{IPN}.json", "500", count=1, method="POST")
+
+    purchase = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert purchase.number.sid == "PN" + "5" * 32 and purchase.stored_locally
+    assert len(sandbox.server.requests("POST", IPN)) == 1
+    assert context.database.phone_numbers.get_by_sid(org_id, purchase.number.sid) is not None
+    assert context.database.audit.list(5, org_id)[0].outcome == "succeeded"
+
+
+def fail_local_inserts(context: Any) -> None:
+    """A real database failure on the next phone-number insert (as a full disk would)."""
+    from sqlalchemy import text
+
+    with context.database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_numbers BEFORE INSERT ON phone_number "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        )
+
+
+def test_bought_number_stays_bought_when_the_local_write_fails(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    fail_local_inserts(context)
+
+    purchase = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert not purchase.stored_locally
+    assert "database or disk is full" in (purchase.store_error or "")
+    (owned,) = owned_matching(sandbox, number.phone_number)
+    assert owned.sid == purchase.number.sid
+    entry = context.database.audit.list(5, org_id)[0]
+    assert entry.outcome == "succeeded"
+    assert entry.result == {
+        "number_sid": owned.sid,
+        "phone_number": number.phone_number,
+        "stored_locally": False,
+    }
 
 
 def test_address_required_uses_a_matching_address(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -392,3 +502,46 @@ def test_byo_without_credentials_never_reaches_twilio(context, qloop, sandbox) -
         with pytest.raises(CredentialsMissing, match="never used"):
             qloop.run_until_complete(call)
     assert sandbox.server.requests() == []
+
+
+# -- shared mode ---------------------------------------------------------------------------
+
+
+def test_shared_org_sees_only_its_own_numbers_and_cannot_import(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_shared(context, qloop, sandbox)
+    assert qloop.run_until_complete(context.numbers.list_owned(org_id)) == []  # 3 others'
+
+    number = us_number(context, qloop, org_id, "212")
+    bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    listed = qloop.run_until_complete(context.numbers.list_owned(org_id))
+
+    assert [n.sid for n in listed] == [bought.number.sid]
+    record = context.database.phone_numbers.get_by_sid(org_id, bought.number.sid)
+    assert record is not None and record.source == "purchased"
+    sandbox.server.clear_log()
+    for call in (
+        context.numbers.not_imported(org_id),
+        context.numbers.import_numbers(org_id, listed),
+    ):
+        with pytest.raises(LoquentError, match="other organizations' numbers"):
+            qloop.run_until_complete(call)
+    assert sandbox.server.requests() == []
+
+
+def test_csv_masks_passwords_in_urls(context, qloop, sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    secret_url = "https://crm:s3cr3t@hooks.example.com/voice"
+    number = OwnedNumber(
+        "PN" + "a" * 32,
+        "+14155550142",
+        voice_url=secret_url,
+        sms_url="https://bot:t0ken@sms.example.com/in",
+    )
+    path = tmp_path / "numbers.csv"
+
+    context.numbers.export_csv([number], path, DEFAULT_VOICE_URL, set())
+
+    content = path.read_text(encoding="utf-8")
+    assert "s3cr3t" not in content and "t0ken" not in content
+    (row,) = list(csv.DictReader(content.splitlines()))
+    assert row["who_answers"] == row["voice_url"] == "https://crm:••••@hooks.example.com/voice"
+    assert row["sms_route"] == "https://bot:••••@sms.example.com/in"

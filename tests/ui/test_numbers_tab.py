@@ -20,7 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from loquent_desktop.domain.validation import format_phone
-from loquent_desktop.services.numbers import CSV_HEADER
+from loquent_desktop.services.number_export import CSV_HEADER
 from loquent_desktop.settings import DEFAULT_VOICE_URL
 from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
 from loquent_desktop.ui.dialogs.import_numbers import ImportNumbersDialog
@@ -259,9 +259,12 @@ def test_invalid_search_input_is_explained_and_sends_nothing(
     for name, text in fields.items():
         getattr(search, name).setText(text)
     search.search_button.click()
+    run(qloop, wait_until(lambda: bool(search.error.text()), message="input error"))
 
     assert words in search.error.text() and search.error.isVisible()
-    assert search.search_button.isEnabled()
+    run(qloop, wait_until(search.search_button.isEnabled, message="search enabled"))
+    (name,) = fields
+    assert getattr(search, name).hasFocus() or not window.isActiveWindow()
     run(qloop, asyncio.sleep(0.1))
     assert sandbox.server.requests() == []
 
@@ -435,6 +438,14 @@ def test_switching_organization_clears_and_reloads(window, qloop, context, sandb
         return await context.organizations.add("Shared Clinic")
 
     shared = run(qloop, add_shared())
+    # One of the shared account's three numbers was bought for this organization.
+    with sandbox.server.state.lock:
+        ours = next(
+            n for n in sandbox.server.state.numbers.values() if n.phone_number.startswith("+1833")
+        )
+    context.database.phone_numbers.upsert_many(
+        shared.id, [{"sid": ours.sid, "phone_number": ours.phone_number}], "purchased"
+    )
     run(qloop, window.credentials_tab.load())
     credentials = window.credentials_tab
     row = next(
@@ -445,9 +456,14 @@ def test_switching_organization_clears_and_reloads(window, qloop, context, sandb
     credentials.org_list.setCurrentRow(row)  # the Numbers tab stays in front
 
     wait_loaded(qloop, view)
-    assert view.model.rowCount() == 3
-    assert all(n.startswith("+1 833") for n in column(view, NUMBER))
-    assert view.count_label.text() == "3 numbers"
+    # Shared mode: only this organization's number, never the other customers' two.
+    assert view.model.rowCount() == 1
+    assert column(view, NUMBER) == [format_phone(ours.phone_number)]
+    assert view.count_label.text() == "1 numbers"
+    assert view.shared_note.isVisible()
+    assert "only this organization's are shown" in view.shared_note.text()
+    assert not view.import_button.isEnabled()
+    assert "Shared mode" in view.import_button.toolTip()
 
 
 def test_switching_while_hidden_empties_at_once_and_loads_on_return(
@@ -468,3 +484,131 @@ def test_switching_while_hidden_empties_at_once_and_loads_on_return(
     run(qloop, window.load(first.id))
     wait_loaded(qloop, view)
     assert view.model.rowCount() == SEEDED and view.error.text() == ""
+
+
+def test_mode_change_on_the_same_org_reloads_its_numbers(window, qloop, context, sandbox) -> None:
+    org = open_numbers(window, qloop, context, sandbox, "Northwind")
+    view = window.numbers_tab.owned
+    assert view.model.rowCount() == SEEDED
+
+    async def to_shared() -> None:
+        await context.connection.connect_shared(sandbox.shared_credentials)
+        await context.organizations.set_mode(org.id, False)
+
+    run(qloop, to_shared())
+    run(qloop, window.load(org.id))  # the same organization, fresher record
+
+    wait_loaded(qloop, view)
+    assert view.model.rowCount() == 0  # none of the BYO account's numbers linger
+    assert view.shared_note.isVisible()
+    assert view.empty.text().startswith("No numbers have been bought for this organization")
+
+
+def test_switching_while_loading_loads_the_new_org(window, qloop, context, sandbox) -> None:
+    first = open_numbers(window, qloop, context, sandbox, "Northwind")
+    view = window.numbers_tab.owned
+    second = run(qloop, context.organizations.add("Southwind"))
+    run(qloop, context.connection.connect(second.id, sandbox.demo_credentials))
+    sandbox.server.faults.add(f"*{IPN}.json", "latency", count=1, latency=1.0, method="GET")
+
+    view.refresh_button.click()  # a slow read of Northwind's numbers
+    run(qloop, wait_until(lambda: view._load_task is not None, message="loading"))
+    run(qloop, window.load(second.id))
+
+    wait_loaded(qloop, view)
+    assert view.org is not None and view.org.id == second.id != first.id
+    assert view.model.rowCount() == SEEDED
+    assert view.error.text() == ""
+
+
+def test_search_page_forgets_the_previous_org(window, qloop, context, sandbox) -> None:
+    open_numbers(window, qloop, context, sandbox, "Northwind")
+    search = open_search(window, qloop)
+    search_for(qloop, search, area_code="415")
+    assert "30 numbers found" in search.message.text()
+    second = run(qloop, context.organizations.add("Southwind"))
+    run(qloop, context.connection.connect(second.id, sandbox.demo_credentials))
+    sandbox.server.faults.add("*AvailablePhoneNumbers.json", "latency", latency=0.5)
+    sandbox.server.clear_log()
+
+    run(qloop, window.load(second.id))
+    assert "numbers found" not in search.message.text()  # the old message is gone at once
+    tab = window.numbers_tab
+    for _ in range(3):  # page switches while the countries load start no second load
+        tab.pages.setCurrentWidget(tab.owned)
+        tab.pages.setCurrentWidget(search)
+    run(qloop, wait_until(lambda: "Choose what" in search.message.text(), message="countries"))
+
+    assert len(sandbox.server.requests("GET", "AvailablePhoneNumbers.json")) == 1
+    assert search.model.rowCount() == 0 and search.country.currentData() == "US"
+
+
+def test_late_countries_of_a_previous_org_are_ignored(window, qloop, context, sandbox) -> None:
+    first = open_numbers(window, qloop, context, sandbox, "Northwind")
+    other = run(qloop, context.organizations.add("Empty BYO"))
+    run(qloop, context.organizations.set_mode(other.id, True))
+    search = window.numbers_tab.search
+
+    async def scenario() -> None:
+        sandbox.server.faults.add("*AvailablePhoneNumbers.json", "latency", latency=0.5)
+        load = asyncio.ensure_future(search.load_countries())  # Northwind's, slow
+        await asyncio.sleep(0.1)
+        await window.load(other.id)  # meanwhile the user picks another organization
+        await load
+
+    run(qloop, scenario())
+    assert search.org is not None and search.org.id == other.id != first.id
+    assert search._loaded_for is None and search.country.count() == 0
+
+
+def test_bought_but_not_stored_locally_says_so(window, qloop, context, sandbox) -> None:
+    from sqlalchemy import text
+
+    open_numbers(window, qloop, context, sandbox)
+    search = open_search(window, qloop)
+    search_for(qloop, search, area_code="415")
+    with context.database.engine.begin() as conn:  # a real database failure on insert
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_numbers BEFORE INSERT ON phone_number "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        )
+
+    phone, _rows, _cost = buy_first(qloop, search, "confirm")
+
+    assert len(owned_in_emulator(sandbox, phone)) == 1
+    assert search.result.text().startswith(f"Bought {format_phone(phone)}")
+    assert "could not be saved in Loquent's database: database or disk is full" in (
+        search.result.text()
+    )
+    assert search.result.text().endswith("Use Import to add it.")
+    assert search.error.text() == ""
+
+
+def test_csv_export_to_an_unwritable_place_says_why(
+    window, qloop, context, sandbox, tmp_path
+) -> None:
+    open_numbers(window, qloop, context, sandbox)
+    view = window.numbers_tab.owned
+    locked = Path(tmp_path) / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    path = locked / "numbers.csv"
+    try:
+        saved = run(qloop, view.save_csv(path))
+    finally:
+        locked.chmod(0o700)
+
+    import os
+
+    if os.geteuid() == 0:  # root ignores permissions: use a folder that does not exist
+        saved = run(qloop, view.save_csv(Path(tmp_path) / "gone" / "numbers.csv"))
+        assert not saved
+        assert view.error.text().startswith(f"Could not write {tmp_path}/gone/numbers.csv: ")
+        assert "No such file or directory" in view.error.text()
+    else:
+        assert not saved
+        assert view.error.text() == f"Could not write {path}: Permission denied"
+    assert "Unexpected error" not in view.error.text()
+    assert view.table.isVisible()  # the numbers stay on screen
