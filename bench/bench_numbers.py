@@ -39,8 +39,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LOQUENT_HOME", tempfile.mkdtemp(prefix="loquent-bench-home-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+# The tests' in-memory keyring: a benchmark needs no OS keychain.
+from tests.support.memory_keyring import MemoryKeyring
 
 # Targets (milliseconds). Load and keystroke come from the product brief; a stall above
 # 100 ms is what people perceive as the window freezing; a sort click is held to the same
@@ -96,27 +96,6 @@ def emulator(numbers: int, in_process: bool) -> Iterator[tuple[str, str, str]]:
         assert child.stdin is not None
         child.stdin.close()
         child.wait(timeout=30)
-
-
-class _MemoryKeyring(KeyringBackend):
-    """Secrets in process memory: a benchmark needs no OS keychain."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 @dataclass
@@ -263,7 +242,7 @@ async def _bench(numbers: int, profile: str | None, server: tuple[str, str, str]
     base_url, account_sid, auth_token = server
     home = Path(tempfile.mkdtemp(prefix="loquent-bench-"))
     settings = Settings(twilio_base_url=base_url, request_timeout_s=60)
-    secrets = SecretStore("loquent-desktop-bench", backend=_MemoryKeyring())
+    secrets = SecretStore("loquent-desktop-bench", backend=MemoryKeyring())
     context = await build_context(AppPaths.under(home).ensure(), settings, secrets)
     window = MainWindow(context)
     window.show()

@@ -8,7 +8,7 @@ applies the precedence, so the Numbers tab, the CSV export and the routing plans
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit, urlunsplit
@@ -132,3 +132,8 @@ class VoiceConfig:
     status_callback: str | None = None
     status_callback_method: str | None = None
     date_updated: datetime | None = None
+
+    @classmethod
+    def of(cls, source: object) -> VoiceConfig:
+        """The voice fields of anything that has them (a Twilio record, a stored number)."""
+        return cls(**{f.name: getattr(source, f.name) for f in fields(cls)})

@@ -11,13 +11,13 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
-from keyring.errors import PasswordDeleteError
 
 from loquent_desktop import logging_setup
 from loquent_desktop.domain.credentials import Credentials
 from loquent_desktop.domain.errors import KeychainUnavailable, LoquentError
 from loquent_desktop.logging_setup import redact
 from loquent_desktop.secrets import SANDBOX_SERVICE, SERVICE, SHARED_KEY, SecretStore, org_key
+from tests.support.memory_keyring import MemoryKeyring
 
 AC = "AC" + "0123456789abcdef" * 2
 SK = "SK" + "fedcba9876543210" * 2
@@ -25,28 +25,8 @@ TOKEN = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 KEY_SECRET = "Qx7pL2mN9vB4cR8tY1wE6uI3oP5aS0dF"
 
 
-class DictKeyring(KeyringBackend):
-    """A secure-looking backend that keeps entries in a dict."""
-
-    priority = 5  # type: ignore[assignment]
-    # Never auto-selected by keyring's discovery (would disturb the real-keychain tests).
-    viable = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError("not found") from None
+# A secure-looking backend that keeps entries in a dict (never auto-selected by keyring).
+DictKeyring = MemoryKeyring
 
 
 @pytest.fixture

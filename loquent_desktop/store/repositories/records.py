@@ -89,17 +89,7 @@ class PhoneNumberRecord:
 
     @property
     def voice_config(self) -> VoiceConfig:
-        return VoiceConfig(
-            voice_url=self.voice_url,
-            voice_method=self.voice_method,
-            voice_fallback_url=self.voice_fallback_url,
-            voice_fallback_method=self.voice_fallback_method,
-            voice_application_sid=self.voice_application_sid,
-            trunk_sid=self.trunk_sid,
-            status_callback=self.status_callback,
-            status_callback_method=self.status_callback_method,
-            date_updated=self.date_updated,
-        )
+        return VoiceConfig.of(self)
 
     @property
     def previous_voice_config(self) -> VoiceConfig | None:
