@@ -55,6 +55,7 @@ class AppContext:
 
 
 def routing_for(settings: Settings) -> HostRouting:
+    """Raises InvalidInput for a target that would expose credentials (see check_target)."""
     products = {p: u for p in TWILIO_PRODUCTS if (u := settings.twilio_product_urls.get(p))}
     return HostRouting(base_url=settings.twilio_base_url, products=products)
 

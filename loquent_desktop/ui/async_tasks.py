@@ -27,16 +27,22 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks: dict[asyncio.Task[Any], str] = {}
+        self._busy: dict[asyncio.Task[Any], str] = {}  # the ones the busy indicator shows
 
     def start(
         self,
         coro: Coroutine[Any, Any, Any],
         description: str,
         on_error: Callable[[BaseException], None] | None = None,
+        busy: bool = True,
     ) -> asyncio.Task[Any]:
+        """`busy=False` for work that mostly waits for the user (a dialog): a spinner then
+        would claim the app is working while it waits."""
         task = asyncio.ensure_future(coro)
         self._tasks[task] = description
-        self.busy_changed.emit(True, description)
+        if busy:
+            self._busy[task] = description
+            self.busy_changed.emit(True, description)
         task.add_done_callback(lambda t: self._done(t, on_error))
         return task
 
@@ -46,8 +52,9 @@ class TaskRunner(QObject):
         description = self._tasks.pop(task, "")
         if not shiboken6.isValid(self):
             return  # the window was destroyed first; nobody is left to tell
-        newest = next(reversed(self._tasks.values()), "") if self._tasks else ""
-        self.busy_changed.emit(bool(self._tasks), newest)
+        if self._busy.pop(task, None) is not None:
+            newest = next(reversed(self._busy.values()), "") if self._busy else ""
+            self.busy_changed.emit(bool(self._busy), newest)
         if task.cancelled():
             return
         exc = task.exception()

@@ -86,7 +86,6 @@ def describe_connection(org: OrganizationRecord) -> tuple[str, bool]:
 
 class CredentialsTab(QWidget):
     current_changed = Signal(object)  # OrganizationRecord | None
-    organizations_loaded = Signal()
 
     def __init__(
         self,
@@ -138,13 +137,13 @@ class CredentialsTab(QWidget):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self.add_button.clicked.connect(
-            lambda: self.tasks.start(self.add_org(), "Add organization")
+            lambda: self.tasks.start(self.add_org(), "Add organization", busy=False)
         )
         self.rename_button.clicked.connect(
-            lambda: self.tasks.start(self.rename_org(), "Rename organization")
+            lambda: self.tasks.start(self.rename_org(), "Rename organization", busy=False)
         )
         self.remove_button.clicked.connect(
-            lambda: self.tasks.start(self.remove_org(), "Remove organization")
+            lambda: self.tasks.start(self.remove_org(), "Remove organization", busy=False)
         )
         QShortcut(QKeySequence.StandardKey.New, self, self.add_button.click)
         QShortcut(QKeySequence(Qt.Key.Key_F2), self.org_list, self.rename_button.click)
@@ -226,7 +225,7 @@ class CredentialsTab(QWidget):
 
         self.connect_button.clicked.connect(self._connect_clicked)
         self.disconnect_button.clicked.connect(
-            lambda: self.tasks.start(self.disconnect(), "Disconnect")
+            lambda: self.tasks.start(self.disconnect(), "Disconnect", busy=False)
         )
         self.form.account_sid.returnPressed.connect(self.connect_button.click)
         self.form.auth_token.returnPressed.connect(self.connect_button.click)
@@ -292,7 +291,6 @@ class CredentialsTab(QWidget):
         else:
             self._selection_changed(self.org_list.currentItem(), None)
         await self.shared_box.load()
-        self.organizations_loaded.emit()
 
     @staticmethod
     def _label(org: OrganizationRecord) -> str:
@@ -471,7 +469,7 @@ class CredentialsTab(QWidget):
         org = self.current
         if org is None or org.byo_twilio == byo:
             return
-        task = self.tasks.start(self.change_mode(org, byo), "Change mode")
+        task = self.tasks.start(self.change_mode(org, byo), "Change mode", busy=False)
         # Whatever happened (cancelled, refused, failed), the radio buttons show what is saved.
         task.add_done_callback(lambda _t: self._show_saved_mode(org.id))
 

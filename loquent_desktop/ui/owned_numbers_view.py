@@ -127,10 +127,12 @@ class OwnedNumbersView(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.progress.cancel_button.clicked.connect(self._cancel_load)
         self.import_button.clicked.connect(
-            lambda: self.tasks.start(self.import_numbers(), "Import numbers")
+            lambda: self.tasks.start(self.import_numbers(), "Import numbers", busy=False)
         )
         self.export_button.clicked.connect(
-            lambda: self.tasks.start(self.export_csv(), "Export CSV", on_error=self._failed)
+            lambda: self.tasks.start(
+                self.export_csv(), "Export CSV", on_error=self._failed, busy=False
+            )
         )
         QShortcut(QKeySequence.StandardKey.Find, self, self.filter.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)

@@ -125,10 +125,10 @@ class SharedAccountBox(QGroupBox):
         layout.addWidget(self.configure_button)
         layout.addWidget(self.forget_button)
         self.configure_button.clicked.connect(
-            lambda: self.tasks.start(self.configure(), "Configure shared account")
+            lambda: self.tasks.start(self.configure(), "Configure shared account", busy=False)
         )
         self.forget_button.clicked.connect(
-            lambda: self.tasks.start(self.forget(), "Forget shared account")
+            lambda: self.tasks.start(self.forget(), "Forget shared account", busy=False)
         )
 
     async def load(self) -> None:
