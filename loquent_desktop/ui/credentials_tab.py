@@ -146,8 +146,14 @@ class CredentialsTab(QWidget):
             lambda: self.tasks.start(self.remove_org(), "Remove organization", busy=False)
         )
         QShortcut(QKeySequence.StandardKey.New, self, self.add_button.click)
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self.org_list, self.rename_button.click)
-        QShortcut(QKeySequence.StandardKey.Delete, self.org_list, self.remove_button.click)
+        # F2 and Del act on the list only when it has focus: Del in a text field must never
+        # offer to remove an organization.
+        for key, button in (
+            (QKeySequence(Qt.Key.Key_F2), self.rename_button),
+            (QKeySequence(QKeySequence.StandardKey.Delete), self.remove_button),
+        ):
+            shortcut = QShortcut(key, self.org_list, button.click)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         return box
 
     def _build_details(self) -> QWidget:
