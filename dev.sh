@@ -188,6 +188,8 @@ EOF
         -c "CREATE ROLE loquent LOGIN PASSWORD 'loquent'" \
         -c "CREATE DATABASE loquent_test OWNER loquent"
     export LOQUENT_TEST_POSTGRES_URL="postgresql+psycopg://loquent:loquent@127.0.0.1:$port/loquent_test"
+    # The PostgreSQL tests must run here, not skip quietly.
+    export LOQUENT_REQUIRE_POSTGRES=1
 }
 
 stop_postgres() {

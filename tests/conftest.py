@@ -107,6 +107,36 @@ def qloop(qapp):  # type: ignore[no-untyped-def]
     asyncio.set_event_loop(None)
 
 
+POSTGRES_ENV = "LOQUENT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL on the test PostgreSQL whose connections see only a fresh schema,
+    dropped afterwards. Skips without a server, unless LOQUENT_REQUIRE_POSTGRES=1."""
+    from sqlalchemy import create_engine, text
+
+    from loquent_desktop.store.database import normalize_url
+
+    if not os.environ.get(POSTGRES_ENV):
+        message = f"PostgreSQL tests need {POSTGRES_ENV}; ./dev.sh test starts a server"
+        if os.environ.get("LOQUENT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    base = normalize_url(os.environ[POSTGRES_ENV])
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
 def sandbox() -> Iterator[object]:
     """The emulator on its own thread with a small seeded demo account."""
