@@ -34,14 +34,19 @@ def run_app(
     )
 
 
-def sandbox_keychain_entries() -> list[str]:
-    """Every item the real Secret Service holds for the sandbox's service name."""
+def sandbox_keychain_entries(delete: bool = False) -> list[str]:
+    """Every item the real Secret Service holds for the sandbox's service name (removed with
+    `delete`: they are throw-away demo credentials)."""
     import secretstorage
 
     with closing(secretstorage.dbus_init()) as bus:
         collection = secretstorage.get_default_collection(bus)
-        items = collection.search_items({"service": SANDBOX_SERVICE})
-        return [item.get_attributes().get("username", "?") for item in items]
+        items = list(collection.search_items({"service": SANDBOX_SERVICE}))
+        names = [item.get_attributes().get("username", "?") for item in items]
+        if delete:
+            for item in items:
+                item.delete()
+        return names
 
 
 def test_help_lists_the_documented_flags() -> None:
@@ -58,7 +63,7 @@ def test_help_lists_the_documented_flags() -> None:
 def test_sandbox_screenshot_exits_0_and_leaves_no_secret_on_disk(tmp_path: Path) -> None:
     home = tmp_path / "home"
     png = tmp_path / "shot.png"
-    before = set(sandbox_keychain_entries())
+    sandbox_keychain_entries(delete=True)  # left by an older run: start from none
     result = run_app(home, "--sandbox", "--screenshot", str(png), fixed_credentials=True)
     assert result.returncode == 0, result.stderr[-2000:]
 
@@ -71,7 +76,7 @@ def test_sandbox_screenshot_exits_0_and_leaves_no_secret_on_disk(tmp_path: Path)
     seed = seed_demo(SandboxState(), numbers=1, fixed_credentials=True)
     secrets = [seed.auth_token, seed.shared_auth_token]
     # ... and it removed them from the keychain when it quit.
-    assert set(sandbox_keychain_entries()) - before == set()
+    assert sandbox_keychain_entries() == []
     files = [p for p in home.rglob("*") if p.is_file()]
     assert any(p.name == "sandbox.sqlite3" for p in files)
     assert any(p.suffix == ".log" for p in files)

@@ -125,6 +125,9 @@ def https_url(value: str, field: str = "url") -> str:
         )
     if any(ch.isspace() for ch in text):
         raise InvalidInput(field, "The address must not contain spaces.")
+    if parsed.username is not None or parsed.password is not None:
+        # A password in the URL would be shown in plans, the journal and the screen.
+        raise InvalidInput(field, "The address must not contain a user name or password.")
     return text
 
 

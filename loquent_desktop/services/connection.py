@@ -62,13 +62,18 @@ class ConnectionService:
 
     def _save(self, org_id: int, credentials: Credentials, info: AccountInfo) -> None:
         key = org_key(self.organizations.get(org_id).keychain_id)
+        previous = self.secrets.get_credentials(key)  # replacing working credentials?
         self.secrets.set_credentials(key, credentials)
         try:
             self._record(org_id, credentials, info)
             # Connecting an organization's own credentials is choosing BYO for it.
             self.organizations.set_mode(org_id, True)
         except Exception:
-            self.secrets.delete(key)
+            # Leave the keychain as the database still describes it.
+            if previous is None:
+                self.secrets.delete(key)
+            else:
+                self.secrets.set_credentials(key, previous)
             raise
 
     async def disconnect(self, org_id: int) -> OrganizationRecord:

@@ -2,8 +2,13 @@
 
 The only number operation that changes the customer's Twilio account (and costs money), so it
 goes through plan → confirm → execute → journal. The POST is never repeated blindly: when its
-outcome is unknown (lost answer, 5xx) or Twilio says the number is gone (21422), the account's
-own numbers are checked first, because an earlier attempt may have bought it already.
+outcome is unknown (lost answer, 5xx) the account's own numbers are checked first, because that
+attempt may have bought it already.
+
+Owning the number is not proof that we bought it: the shared account holds every Shared
+organization's numbers, and a BYO account those of other platforms. So a number found on the
+account is claimed only after an uncertain attempt of this very buy, and only if it looks like
+that attempt's result (`_looks_ours`). A plain "not available" (21422) is never claimed.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from twilio.rest import Client
 
-from ..domain.credentials import ResolvedCredentials
+from ..domain.credentials import Mode, ResolvedCredentials
 from ..domain.errors import LoquentError, TwilioApiError
 from ..domain.numbers import AvailableNumber, OwnedNumber, Purchase, type_label
 from ..domain.plans import Change, Plan
@@ -36,6 +42,12 @@ ADDRESS_CONSOLE_HINT = (
 # Twilio error codes a purchase can fail with, and what the user should do about them.
 _ADDRESS_ERRORS = {21631: "an address", 21615: "a local address", 21650: "a foreign address"}
 _NOT_AVAILABLE = 21422
+# Twilio's dates have whole seconds, and its clock and ours may differ a little.
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+class PurchaseOutcomeUnknown(TwilioApiError):
+    """Twilio may or may not have sold us the number; only a fresh look at the account tells."""
 
 
 @dataclass
@@ -107,9 +119,10 @@ class NumberPurchase:
         plan, client = await self.plan(org_id, number)
         api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers
         create = _create_params(plan.details)
+        shared = plan.details["mode"] == Mode.SHARED.value
 
         async def execute() -> Purchase:
-            bought = await self._create_once(api, create, number)
+            bought = await self._create_once(org_id, shared, api, create, number)
             # From here on the number IS bought: a local failure only changes what we tell.
             return await self._store(org_id, bought)
 
@@ -129,30 +142,79 @@ class NumberPurchase:
         return Purchase(bought)
 
     async def _create_once(
-        self, api: Any, create: dict[str, Any], number: AvailableNumber
+        self, org_id: int, shared: bool, api: Any, create: dict[str, Any], number: AvailableNumber
     ) -> OwnedNumber:
-        """POST the purchase. When its outcome is unknown, look before reporting or retrying:
-        a lost answer or a 5xx may have been processed, and a 21422 may mean an earlier
-        attempt of ours bought it."""
+        """POST the purchase; when its outcome is unknown, look before reporting or retrying."""
+        started = datetime.now(UTC)
         try:
             return await _post(api, create)
         except TwilioApiError as err:
-            failure = err
-        uncertain = failure.response_lost or failure.status >= 500
-        if not (uncertain or failure.code == _NOT_AVAILABLE):
-            raise _purchase_error(failure, number) from None
-        log.warning("Purchase of %s: %r; checking ownership", number.phone_number, failure)
-        existing = await _check_owned(api, number)
-        if existing is not None:
-            return existing
-        if failure.response_lost:
-            # Not owned: the request never got processed, so one more POST cannot buy twice.
-            # A 5xx is not retried: Twilio answered, and the user decides whether to try again.
-            try:
-                return await _post(api, create)
-            except TwilioApiError as err:
+            if not _uncertain(err):  # incl. 21422: someone else's purchase, never ours
                 raise _purchase_error(err, number) from None
-        raise _purchase_error(failure, number) from None
+            failure = err
+        log.warning("Purchase of %s: %r; checking ownership", number.phone_number, failure)
+        if found := await self._our_purchase(org_id, shared, failure, api, create, started):
+            return found
+        if not failure.response_lost:
+            # A 5xx is not retried: Twilio answered, and the user decides whether to try again.
+            raise _purchase_error(failure, number) from None
+        # Not on the account, so most likely never processed: one more POST. If Twilio was
+        # still processing the first one after all, this one gets 21422 (or is lost too).
+        try:
+            return await _post(api, create)
+        except TwilioApiError as err:
+            if not (_uncertain(err) or err.code == _NOT_AVAILABLE):
+                raise _purchase_error(err, number) from None
+            failure = err
+        log.warning("Retried purchase of %s: %r; checking again", number.phone_number, failure)
+        if found := await self._our_purchase(org_id, shared, failure, api, create, started):
+            return found
+        raise _outcome_unknown(failure, number)
+
+    async def _our_purchase(
+        self,
+        org_id: int,
+        shared: bool,
+        failure: TwilioApiError,
+        api: Any,
+        create: dict[str, Any],
+        started: datetime,
+    ) -> OwnedNumber | None:
+        """The account's number if an uncertain attempt of this buy created it; None if the
+        account does not have it. Raises "no longer available" if someone else bought it."""
+        found = await _check_owned(api, create["phone_number"])
+        if found is None:
+            return None
+        ours = _looks_ours(found, create, started) and not (
+            shared and await asyncio.to_thread(self._recorded_elsewhere, org_id, found.sid)
+        )
+        if ours:
+            return found
+        log.warning("%s is on the account but not from this purchase", found.sid)
+        raise _not_available(failure, create["phone_number"])
+
+    def _recorded_elsewhere(self, org_id: int, sid: str) -> bool:
+        # Rare path (only after a lost answer), so a lookup per organization is fine.
+        return any(
+            org.id != org_id and self.phone_numbers.get_by_sid(org.id, sid) is not None
+            for org in self.organizations.list()
+        )
+
+
+def _uncertain(err: TwilioApiError) -> bool:
+    """Twilio may have processed the request: the answer was lost, or it failed midway."""
+    return err.response_lost or err.status >= 500
+
+
+def _looks_ours(found: OwnedNumber, create: dict[str, Any], started: datetime) -> bool:
+    """Created with our Voice URL, and not before our first attempt (one bought earlier,
+    by anyone, is not the result of this buy)."""
+    created = found.date_created
+    if created is None or found.voice_url != create["voice_url"]:
+        return False
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return created >= started - CLOCK_SKEW
 
 
 def _create_params(details: dict[str, Any]) -> dict[str, Any]:
@@ -174,12 +236,12 @@ async def _post(api: Any, create: dict[str, Any]) -> OwnedNumber:
     return owned_from(created)
 
 
-async def _check_owned(api: Any, number: AvailableNumber) -> OwnedNumber | None:
+async def _check_owned(api: Any, phone_number: str) -> OwnedNumber | None:
     try:
-        return await find_owned(api, number.phone_number)
+        return await find_owned(api, phone_number)
     except TwilioApiError as err:
         message = (
-            f"The purchase of {format_phone(number.phone_number)} may or may not have gone "
+            f"The purchase of {format_phone(phone_number)} may or may not have gone "
             f"through, and checking the account's numbers failed too ({err.message}). "
             "Refresh the owned numbers before trying again."
         )
@@ -267,18 +329,33 @@ def _purchase_error(err: TwilioApiError, number: AvailableNumber) -> TwilioApiEr
             f"{ADDRESS_CONSOLE_HINT} [Twilio error {err.code}]"
         )
     elif err.code == _NOT_AVAILABLE:
-        message = (
-            f"{shown} is no longer available: someone else bought it in the meantime. "
-            f"Search again and pick another number. [Twilio error {err.code}]"
-        )
+        return _not_available(err, number.phone_number)
     elif err.status >= 500:
         message = (
-            f"Twilio had a server problem; {shown} was not bought (this account does not own "
-            f"it). Try again in a moment. [HTTP {err.status}]"
+            f"Twilio had a server problem and {shown} is not on the account as of now. "
+            f"Refresh the owned numbers before trying again. [HTTP {err.status}]"
         )
     else:
         return err
     return _reworded(err, message)
+
+
+def _not_available(err: TwilioApiError, phone_number: str) -> TwilioApiError:
+    message = (
+        f"{format_phone(phone_number)} is no longer available: someone else bought it in the "
+        f"meantime. Search again and pick another number. [Twilio error {_NOT_AVAILABLE}]"
+    )
+    return TwilioApiError(message, status=err.status, code=_NOT_AVAILABLE, method=err.method)
+
+
+def _outcome_unknown(err: TwilioApiError, number: AvailableNumber) -> PurchaseOutcomeUnknown:
+    message = (
+        f"The purchase of {format_phone(number.phone_number)} may have gone through: "
+        "Twilio's answer was lost. Refresh the owned numbers before trying again."
+    )
+    return PurchaseOutcomeUnknown(
+        message, status=err.status, code=err.code, kind=err.kind, method=err.method
+    )
 
 
 def _reworded(err: TwilioApiError, message: str) -> TwilioApiError:

@@ -67,28 +67,30 @@ class NumbersService:
     # -- reads ---------------------------------------------------------------------------
 
     async def list_owned(
-        self, org_id: int, progress: Callable[[int], None] | None = None
+        self, org_id: int, progress: Callable[[int, int], None] | None = None
     ) -> list[OwnedNumber]:
         """The organization's numbers, following Twilio's next-page links (read-only).
 
         BYO: everything the account owns. Shared: only the shared account's numbers that
-        Loquent's database records for this organization.
+        Loquent's database records for this organization. `progress(found, checked)` after
+        each page: the organization's numbers so far, and the account's numbers read.
         """
         client, resolved = await self.access.client_for(org_id)
         api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers
+        mine = await self.imported_sids(org_id) if resolved.mode is Mode.SHARED else None
         owned: list[OwnedNumber] = []
+        checked = 0
         async with translate_errors():
             page: Any = await api.page_async(page_size=PAGE_SIZE)
             while page is not None:
                 # Iterating a page builds 1,000 library instances, then `owned_from` parses
                 # each number: tens of ms. The worker thread keeps the GUI loop painting.
-                owned.extend(await asyncio.to_thread(owned_from_page, page))
+                numbers = await asyncio.to_thread(owned_from_page, page)
+                checked += len(numbers)
+                owned.extend(n for n in numbers if mine is None or n.sid in mine)
                 if progress is not None:
-                    progress(len(owned))
+                    progress(len(owned), checked)
                 page = await page.next_page_async()
-        if resolved.mode is Mode.SHARED:
-            mine = await self.imported_sids(org_id)
-            owned = [n for n in owned if n.sid in mine]
         return owned
 
     async def is_shared(self, org_id: int) -> bool:

@@ -11,6 +11,7 @@ the change to land and the journal records what really happened.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,8 @@ from ..domain.errors import PlanCancelled
 from ..domain.plans import Plan
 from ..store.repositories import AuditRepository
 from ..twilio_api.errors import translate_errors
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Confirm = Callable[[Plan], Awaitable[bool]]
@@ -56,28 +59,42 @@ class PlanRunner:
         self.running.add(entry)
         interrupted = False
         try:
-            try:
-                result = await asyncio.shield(work)
-            except asyncio.CancelledError:
-                if work.done() and work.cancelled():
-                    raise
-                interrupted = True  # our caller is going away: let the change land first
-                result = await work
+            while True:
+                try:
+                    result = await asyncio.shield(work)
+                    break
+                except asyncio.CancelledError:
+                    if work.cancelled():
+                        raise
+                    # Our caller is going away (however often it is told to): the request
+                    # may already be with Twilio, so let the change land first.
+                    interrupted = True
         except BaseException as exc:
-            error = str(exc) or repr(exc)
-            await asyncio.shield(asyncio.to_thread(self.audit.finish, entry, "failed", error))
+            await self._finish(entry, "failed", str(exc) or repr(exc))
             if interrupted:
                 raise asyncio.CancelledError() from exc
             raise
         finally:
             self.running.discard(entry)
         summary = summarize(result) if summarize is not None else None
-        await asyncio.shield(
-            asyncio.to_thread(self.audit.finish, entry, "succeeded", None, summary)
-        )
+        await self._finish(entry, "succeeded", None, summary)
         if interrupted:
             raise asyncio.CancelledError()
         return result
+
+    async def _finish(
+        self, entry: int, outcome: str, error: str | None, result: dict[str, Any] | None = None
+    ) -> None:
+        """Close the journal entry. A journal that cannot be written (disk full, database
+        gone) must not turn a change that happened into a reported failure: log it instead."""
+        try:
+            await asyncio.shield(
+                asyncio.to_thread(self.audit.finish, entry, outcome, error, result)
+            )
+        except Exception:
+            log.error(
+                "Could not journal the outcome (%s) of entry %s", outcome, entry, exc_info=True
+            )
 
     @staticmethod
     async def _execute(execute: Callable[[], Awaitable[T]]) -> T:

@@ -35,6 +35,12 @@ class TwilioAccess:
         org_creds = None
         if org.byo_twilio:
             org_creds = self.secrets.get_credentials(org_key(org.keychain_id))
+            if org_creds is not None and not org.twilio_account_sid:
+                raise CredentialsMissing(
+                    f"{org.name} is not connected any more (it was disconnected, perhaps on "
+                    "another computer sharing the database). Connect it again on the "
+                    "Credentials tab."
+                )
             if org_creds is not None and org_creds.account_sid != org.twilio_account_sid:
                 # A keychain entry for another account than the one this organization was
                 # connected to (e.g. a database restored from elsewhere): never use it.

@@ -26,6 +26,10 @@ def check_target(url: str) -> str:
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidInput("twilio_base_url", f"'{url}' is not a complete http(s) address.")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(
+            "twilio_base_url", "The Twilio base URL must not contain a user name or password."
+        )
     if parts.scheme == "http" and not _is_loopback(host):
         raise InvalidInput(
             "twilio_base_url",
@@ -59,10 +63,9 @@ class HostRouting:
 
     def describe(self) -> str:
         """For the status bar: where Twilio requests go when it is not Twilio itself."""
-        targets = sorted(
-            {urlsplit(t).netloc for t in [self.base_url, *self.products.values()] if t}
-        )
-        return ", ".join(targets)
+        parts = [urlsplit(t) for t in [self.base_url, *self.products.values()] if t]
+        # hostname[:port], never netloc: it could carry a user name.
+        return ", ".join(sorted({f"{p.hostname}{f':{p.port}' if p.port else ''}" for p in parts}))
 
     @property
     def is_real_twilio(self) -> bool:

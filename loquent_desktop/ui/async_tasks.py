@@ -28,6 +28,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._tasks: dict[asyncio.Task[Any], str] = {}
         self._busy: dict[asyncio.Task[Any], str] = {}  # the ones the busy indicator shows
+        self._protected: set[asyncio.Future[Any]] = set()
 
     def start(
         self,
@@ -69,6 +70,15 @@ class TaskRunner(QObject):
         else:
             self.failed.emit(description, exc)
 
+    def protect(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        """Run work that must not be cut off half-way (a keychain write followed by the
+        database row): cancelling the caller leaves it running, and `cancel_all` waits for
+        it, so the app never shuts down under it."""
+        inner = asyncio.ensure_future(coro)
+        self._protected.add(inner)
+        inner.add_done_callback(self._protected.discard)
+        return asyncio.shield(inner)
+
     @property
     def running(self) -> int:
         return len(self._tasks)
@@ -79,6 +89,8 @@ class TaskRunner(QObject):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._protected:
+            await asyncio.gather(*self._protected, return_exceptions=True)
 
     async def wait_idle(self) -> None:
         """Wait until no task runs (used by --screenshot and tests)."""

@@ -5,7 +5,6 @@ Selecting an organization here makes it the current one for the whole window.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 
@@ -423,8 +422,9 @@ class CredentialsTab(QWidget):
             info = await self.connection.validate(credentials)
             # Valid: from here on the save runs to its end (keychain, then database), so
             # Cancel would no longer tell the truth.
-            self.cancel_button.hide()
-            await asyncio.shield(self.connection.save(org_id, credentials, info))
+            if self._is_current(org_id):
+                self.cancel_button.hide()
+            await self.tasks.protect(self.connection.save(org_id, credentials, info))
         finally:
             if self._is_current(org_id):
                 self.form.clear_secrets()

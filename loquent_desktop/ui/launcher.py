@@ -120,10 +120,11 @@ async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> 
         await window.shutdown()
         window.hide()
         window.deleteLater()
-        if sandbox is not None:
-            try:
+        try:
+            if sandbox is not None:
                 await forget_sandbox_secrets(context)
-            except LoquentError as err:  # a keychain that went away: nothing left to forget
-                log.warning("Could not remove the sandbox's keychain entries: %s", err)
-        await context.aclose()
+        except Exception as err:  # a keychain that went away: nothing left to forget
+            log.warning("Could not remove the sandbox's keychain entries: %s", err)
+        finally:
+            await context.aclose()
     return code

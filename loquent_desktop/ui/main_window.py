@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.credentials_tab.current_changed.connect(self._show_organization)
         self.credentials_tab.current_changed.connect(self.numbers_tab.set_organization)
+        self.credentials_tab.shared_box.changed.connect(self.numbers_tab.shared_account_changed)
         self.tasks.busy_changed.connect(self._busy)
         self.tasks.failed.connect(self._task_failed)
 

@@ -1,10 +1,15 @@
 """Search available numbers and buy one. Searching is read-only; buying goes through the plan
-→ confirm → journal path because it costs money and sets the number's Voice URL."""
+→ confirm → journal path because it costs money and sets the number's Voice URL.
+
+One purchase at a time, and its outcome belongs to the organization it was made for: if the
+user has switched organization meanwhile, it is told in the status bar, not on this page.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +31,6 @@ from ..domain.errors import InvalidInput, LoquentError, PlanCancelled
 from ..domain.numbers import (
     AvailableNumber,
     Country,
-    OwnedNumber,
     Purchase,
     SearchQuery,
     type_title,
@@ -141,6 +145,7 @@ class NumberSearchView(QWidget):
         self.buy_button.clicked.connect(self._buy_clicked)
         self._loaded_for: Scope | None = None
         self._countries_task: asyncio.Task[None] | None = None
+        self._buying = False
 
     # -- organization and countries -------------------------------------------------------
     def set_organization(self, org: OrganizationRecord | None) -> None:
@@ -148,10 +153,18 @@ class NumberSearchView(QWidget):
             self.org = org  # renamed: the countries and results still apply
             return
         # Another organization or account: its countries, results and messages do not apply.
+        self.org = org
+        self.forget()
+        enabled = org is not None
+        self.search_button.setEnabled(enabled)
+        if not enabled:
+            self.message.setText("Select an organization on the Credentials tab first.")
+
+    def forget(self) -> None:
+        """Drop the countries and results read so far (from an account no longer in use)."""
         if self._countries_task is not None:
             self._countries_task.cancel()
             self._countries_task = None
-        self.org = org
         self._loaded_for = None
         self.countries = []
         self.country.clear()
@@ -159,10 +172,6 @@ class NumberSearchView(QWidget):
         self.result.clear()
         self.message.clear()
         self.model.set_items([])
-        enabled = org is not None
-        self.search_button.setEnabled(enabled)
-        if not enabled:
-            self.message.setText("Select an organization on the Credentials tab first.")
 
     def ensure_loaded(self) -> None:
         if self.org is None or self._loaded_for == scope_of(self.org):
@@ -254,11 +263,7 @@ class NumberSearchView(QWidget):
         if isinstance(exc, InvalidInput) and (field := self._fields().get(exc.field)):
             field.setFocus()
             field.selectAll()
-        self.error.setText(
-            str(exc)
-            if isinstance(exc, LoquentError)
-            else f"Unexpected error ({type(exc).__name__}); see the log file."
-        )
+        self.error.setText(_error_text(exc))
 
     def _fields(self) -> dict[str, QLineEdit]:
         """SearchQuery field names -> the box the user types them in."""
@@ -272,7 +277,9 @@ class NumberSearchView(QWidget):
 
     # -- buy ------------------------------------------------------------------------------
     def _selection_changed(self) -> None:
-        self.buy_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        # Never while a purchase runs: a second Buy could be the same number again.
+        selected = bool(self.table.selectionModel().selectedRows())
+        self.buy_button.setEnabled(selected and not self._buying)
 
     @property
     def selected(self) -> AvailableNumber | None:
@@ -280,55 +287,83 @@ class NumberSearchView(QWidget):
         return self.model.item_at(rows[0].row()) if rows else None
 
     def _buy_clicked(self) -> None:
-        number = self.selected
-        if number is None or self.org is None:
+        number, org = self.selected, self.org
+        if number is None or org is None or self._buying:
             return
+        self._buying = True
         self.buy_button.setEnabled(False)
-        task = self.tasks.start(self.buy(number), "Buy number", on_error=self._buy_failed)
-        task.add_done_callback(lambda _t: self._selection_changed())
-
-    def _buy_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, PlanCancelled):
-            self.result.setStyleSheet("color: #6b6b6b;")
-            self.result.setText(str(exc))
-            return
-        self._failed(exc)
-
-    async def buy(self, number: AvailableNumber) -> OwnedNumber | None:
-        org = self.org
-        if org is None:
-            return None
         self.error.clear()
         self.result.clear()
+        task = self.tasks.start(
+            self.buy(org, number), "Buy number", on_error=lambda e: self._buy_failed(org, e)
+        )
+        # Shown from a done-callback: it runs after the busy indicator has cleared the
+        # status bar, where the outcome goes if the user switched organization meanwhile.
+        task.add_done_callback(lambda t: self._buy_finished(org, t))
 
+    def _buy_finished(self, org: OrganizationRecord, task: asyncio.Task[Purchase]) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed during the purchase (the journal has the outcome)
+        self._buying = False
+        self._selection_changed()
+        if not task.cancelled() and task.exception() is None:
+            self._show_purchase(org, task.result())
+
+    def _buy_failed(self, org: OrganizationRecord, exc: BaseException) -> None:
+        if not self._still(org):
+            self._tell_elsewhere(org, _error_text(exc))
+        elif isinstance(exc, PlanCancelled):
+            self.result.setStyleSheet("color: #6b6b6b;")
+            self.result.setText(str(exc))
+        else:
+            self._failed(exc)
+
+    async def buy(self, org: OrganizationRecord, number: AvailableNumber) -> Purchase:
         async def confirm(plan):  # type: ignore[no-untyped-def]
             return await ConfirmPlanDialog.ask(self, plan, "Buy number")
 
         purchase = await self.numbers.buy(org.id, number, confirm)
-        self._show_purchase(purchase)
-        self.model.set_items([n for n in self.model.items if n.phone_number != number.phone_number])
-        self.purchased.emit(purchase.number)
-        await asyncio.sleep(0)
-        return purchase.number
+        if self._still(org):
+            self.model.set_items(
+                [n for n in self.model.items if n.phone_number != number.phone_number]
+            )
+            self.purchased.emit(purchase.number)
+        return purchase
 
-    def _show_purchase(self, purchase: Purchase) -> None:
+    def _still(self, org: OrganizationRecord) -> bool:
+        return scope_of(self.org) == scope_of(org)
+
+    def _tell_elsewhere(self, org: OrganizationRecord, text: str) -> None:
+        """The outcome of a purchase made for an organization no longer shown."""
+        self.window().statusBar().showMessage(f"{org.name}: {text}", 30000)  # type: ignore[attr-defined]
+
+    def _show_purchase(self, org: OrganizationRecord, purchase: Purchase) -> None:
         owned = purchase.number
         bought = f"Bought {format_phone(owned.phone_number)} ({owned.sid})"
         if purchase.stored_locally:
-            self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
-            self.result.setText(
-                f"{bought}. Its calls now go to {mask_url_password(owned.voice_url or '')}."
+            style = "color: #1b6e3a; font-weight: 600;"
+            text = f"{bought}. Its calls now go to {mask_url_password(owned.voice_url or '')}."
+        else:
+            # Bought and billed all the same: say so, and how to get it into Loquent.
+            style = "color: #a65300; font-weight: 600;"
+            # Shared organizations cannot import (see OwnedNumbersView), so Import is no remedy.
+            remedy = (
+                "Use Import to add it."
+                if org.byo_twilio
+                else "Note its SID and ask Loquent support to record it for this organization."
             )
+            text = (
+                f"{bought}, but it could not be saved in Loquent's database: "
+                f"{purchase.store_error}. {remedy}"
+            )
+        if not self._still(org):
+            self._tell_elsewhere(org, text)
             return
-        # Bought and billed all the same: say so, and how to get it into Loquent.
-        self.result.setStyleSheet("color: #a65300; font-weight: 600;")
-        # Shared organizations cannot import (see OwnedNumbersView), so Import is no remedy.
-        remedy = (
-            "Use Import to add it."
-            if self.org is None or self.org.byo_twilio
-            else "Note its SID and ask Loquent support to record it for this organization."
-        )
-        self.result.setText(
-            f"{bought}, but it could not be saved in Loquent's database: "
-            f"{purchase.store_error}. {remedy}"
-        )
+        self.result.setStyleSheet(style)
+        self.result.setText(text)
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, LoquentError):
+        return str(exc)
+    return f"Unexpected error ({type(exc).__name__}); see the log file."

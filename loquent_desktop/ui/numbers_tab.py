@@ -41,5 +41,16 @@ class NumbersTab(QWidget):
         else:
             self.search.ensure_loaded()
 
+    def shared_account_changed(self) -> None:
+        """The shared account was configured or forgotten: a Shared organization's numbers
+        and countries came from the old one (a BYO organization's did not)."""
+        org = self.owned.org
+        if org is None or org.byo_twilio:
+            return
+        self.owned.forget()
+        self.search.forget()
+        if self.isVisible():
+            self.ensure_loaded()
+
     def _purchased(self, _owned: object) -> None:
-        self.owned.stale = True
+        self.owned.invalidate()

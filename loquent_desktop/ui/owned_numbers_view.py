@@ -62,6 +62,8 @@ class OwnedNumbersView(QWidget):
         self.tasks = tasks
         self.org: OrganizationRecord | None = None
         self.stale = True
+        # Bumped by every invalidation: a load clears `stale` only if none came while it ran.
+        self._generation = 0
         self._load_task: asyncio.Task[None] | None = None
         self.last_load_seconds: float | None = None
 
@@ -145,14 +147,24 @@ class OwnedNumbersView(QWidget):
             return
         # Another organization, or the same one on another account/mode/Voice URL: nothing
         # read so far may stay on screen. The tab reloads when it is visible.
-        self._cancel_load()
         self.org = org
-        self.stale = True
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop everything read so far (it belongs to an account no longer in use)."""
+        self._cancel_load()
+        self.invalidate()
         self.filter.clear()  # a filter typed for one organization would hide another's numbers
         self.model.set_numbers([], "", set())
         self.refreshed_label.clear()
         self.error.clear()
         self._update_state()
+
+    def invalidate(self) -> None:
+        """What Twilio holds changed (e.g. a purchase): read again before showing it as
+        current. A load already running keeps going but no longer counts as fresh."""
+        self._generation += 1
+        self.stale = True
 
     @property
     def is_shared(self) -> bool:
@@ -182,6 +194,9 @@ class OwnedNumbersView(QWidget):
         self._load_task = None
         self.progress.finish()
         self._update_state()
+        succeeded = not task.cancelled() and task.exception() is None
+        if succeeded and self.stale and self.isVisible():
+            self.refresh()  # invalidated while reading: what was read may miss a change
 
     def _cancel_load(self) -> None:
         """Stop reading at once: the next organization's load may start right away, it does
@@ -196,13 +211,20 @@ class OwnedNumbersView(QWidget):
         if org is None:
             return
         scope = scope_of(org)
+        generation = self._generation
         self.error.clear()
         self.refresh_button.setEnabled(False)
         self.progress.start(f"Reading {org.name}'s numbers from Twilio…")
         started = time.perf_counter()
 
-        def progress(count: int) -> None:
-            self.progress.update_text(f"Reading numbers from Twilio… {count:,} so far")
+        def progress(found: int, checked: int) -> None:
+            if self.is_shared:  # the whole shared account is read; its size says little
+                self.progress.update_text(
+                    f"Reading Loquent's shared account… {checked:,} numbers checked, "
+                    f"{found:,} of them {org.name}'s"
+                )
+            else:
+                self.progress.update_text(f"Reading numbers from Twilio… {found:,} so far")
 
         owned, imported, loquent_url = await asyncio.gather(
             self.numbers.list_owned(org.id, progress),
@@ -213,7 +235,7 @@ class OwnedNumbersView(QWidget):
             return  # the user switched organization or account meanwhile
         self.model.set_numbers(owned, loquent_url, imported)
         self.last_load_seconds = time.perf_counter() - started
-        self.stale = False
+        self.stale = generation != self._generation
         self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
         self.loaded.emit(len(owned))
 

@@ -9,6 +9,7 @@ import asyncio
 import logging
 
 import shiboken6
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -36,9 +37,12 @@ log = logging.getLogger(__name__)
 class SharedAccountDialog(QDialog):
     """Validates with Twilio before closing; stays open with the error otherwise."""
 
-    def __init__(self, connection: ConnectionService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, connection: ConnectionService, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.connection = connection
+        self.tasks = tasks
         self.setWindowTitle("Loquent shared Twilio account")
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
@@ -79,7 +83,7 @@ class SharedAccountDialog(QDialog):
             info = await self.connection.validate(credentials)
             # Valid: the keychain write now runs to its end even if the dialog is closed.
             self._saving = True
-            await asyncio.shield(self.connection.save_shared(credentials))
+            await self.tasks.protect(self.connection.save_shared(credentials))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -98,8 +102,9 @@ class SharedAccountDialog(QDialog):
             self.accept()
 
     def reject(self) -> None:
-        """Esc or Cancel during validation stops it: nothing is saved. A keychain write that
-        already started is let finish (it is quick), so closing waits for it."""
+        """Esc or Cancel during validation stops it: nothing is saved. Once the keychain write
+        has started the dialog stays until it is done (it is quick); quitting the app waits
+        for it too (TaskRunner.protect)."""
         if self._saving:
             return
         if self._task is not None and not self._task.done():
@@ -108,6 +113,8 @@ class SharedAccountDialog(QDialog):
 
 
 class SharedAccountBox(QGroupBox):
+    changed = Signal()  # the shared account was configured or forgotten
+
     def __init__(
         self, connection: ConnectionService, tasks: TaskRunner, parent: QWidget | None = None
     ) -> None:
@@ -147,11 +154,12 @@ class SharedAccountBox(QGroupBox):
         self.forget_button.setEnabled(creds is not None)
 
     async def configure(self) -> None:
-        dialog = SharedAccountDialog(self.connection, self)
+        dialog = SharedAccountDialog(self.connection, self.tasks, self)
         accepted = await answer(dialog)
         info = dialog.info
         dialog.deleteLater()
         if accepted and info is not None:
+            self.changed.emit()
             await self.load()
             name = info.friendly_name or "name not readable with this key"
             self.summary.setText(self.summary.text() + f" · {name}")
@@ -165,4 +173,5 @@ class SharedAccountBox(QGroupBox):
             "Forget",
         ):
             await self.connection.forget_shared()
+            self.changed.emit()
             await self.load()

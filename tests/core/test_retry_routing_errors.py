@@ -92,3 +92,9 @@ def test_routing_refuses_targets_that_would_leak_credentials(url: str) -> None:
 )
 def test_routing_accepts_https_and_loopback(url: str) -> None:
     assert not HostRouting(base_url=url).is_real_twilio
+
+
+def test_routing_refuses_credentials_in_the_target_and_never_shows_them() -> None:
+    with pytest.raises(InvalidInput, match="password"):
+        HostRouting(base_url="https://user:pw@tw.example")
+    assert HostRouting(base_url="http://127.0.0.1:8080").describe() == "127.0.0.1:8080"

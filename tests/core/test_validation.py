@@ -70,3 +70,8 @@ def test_https_url_required() -> None:
     assert validation.https_url(" https://x.example/voice ") == "https://x.example/voice"
     with pytest.raises(InvalidInput, match="https://"):
         validation.https_url("http://x.example/voice")
+
+
+def test_https_url_refuses_embedded_credentials() -> None:
+    with pytest.raises(InvalidInput, match="password"):
+        validation.https_url("https://user:secret@voice.example/hook")

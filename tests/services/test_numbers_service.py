@@ -8,8 +8,10 @@ safely in a spreadsheet.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from loquent_desktop.domain.errors import (
 )
 from loquent_desktop.domain.numbers import AvailableNumber, OwnedNumber, SearchQuery
 from loquent_desktop.domain.plans import Plan
+from loquent_desktop.domain.validation import format_phone
 from loquent_desktop.domain.voice_route import RouteKind
 from loquent_desktop.services.number_export import CSV_HEADER
 from loquent_desktop.services.sandbox_session import SandboxSession
@@ -76,6 +79,37 @@ def owned_matching(sandbox: Any, phone: str) -> list[Any]:
         return [n for n in sandbox.server.state.numbers.values() if n.phone_number == phone]
 
 
+def put_on_account(
+    sandbox: Any, phone: str, voice_url: str = DEFAULT_VOICE_URL, age: timedelta = timedelta(0)
+) -> str:
+    """The number appears on the demo account as if bought `age` ago (by us or anyone)."""
+    from loquent_desktop.sandbox.state import IncomingNumber
+
+    created = datetime.now(UTC) - age
+    sid = "PN" + "5" * 32
+    with sandbox.server.state.lock:
+        sandbox.server.state.add_number(
+            IncomingNumber(
+                sid=sid,
+                account_sid=sandbox.seed.account_sid,
+                phone_number=phone,
+                friendly_name=phone,
+                iso_country="US",
+                number_type="local",
+                date_created=created,
+                date_updated=created,
+                capabilities={"voice": True, "sms": True, "mms": False, "fax": False},
+                voice_url=voice_url,
+            )
+        )
+        sandbox.server.state.inventory.take(phone)  # sold: no longer for sale
+    return sid
+
+
+def add_shared_org(context: Any, qloop: Any, name: str) -> int:
+    return int(qloop.run_until_complete(context.organizations.add(name)).id)
+
+
 # -- listing -------------------------------------------------------------------------------
 
 
@@ -96,13 +130,15 @@ def test_list_owned_follows_every_page_of_1000(big_context, qloop) -> None:  # t
     context, session = big_context
     org_id = connect_byo(context, qloop, session)
     session.server.clear_log()
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
 
-    numbers = qloop.run_until_complete(context.numbers.list_owned(org_id, seen.append))
+    numbers = qloop.run_until_complete(
+        context.numbers.list_owned(org_id, lambda *counts: seen.append(counts))
+    )
 
     assert len(numbers) == 2500
     assert len({n.sid for n in numbers}) == 2500
-    assert seen == [1000, 2000, 2500]
+    assert seen == [(1000, 1000), (2000, 2000), (2500, 2500)]
     pages = session.server.requests("GET", IPN)
     assert len(pages) == 3
     assert all(r.query.get("PageSize") == "1000" for r in pages)
@@ -275,24 +311,137 @@ def test_number_no_longer_available_has_a_clear_message(context, qloop, sandbox)
     with pytest.raises(TwilioApiError, match="someone else bought it") as caught:
         qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
     assert caught.value.code == 21422
-    # Before saying "someone else", it checked that this account does not own it.
-    checks = sandbox.server.requests("GET", IPN)
-    assert any(r.query.get("PhoneNumber") == number.phone_number for r in checks)
     assert context.database.audit.list(5, org_id)[0].outcome == "failed"
 
 
-def test_not_available_because_this_account_owns_it_is_a_success(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_not_available_is_never_claimed_even_if_the_account_owns_it(
+    context, qloop, sandbox
+) -> None:  # type: ignore[no-untyped-def]
     org_id = connect_byo(context, qloop, sandbox)
     number = us_number(context, qloop, org_id)
-    first = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    # Another platform on the customer's account bought it a moment ago, even with our URL.
+    put_on_account(sandbox, number.phone_number)
     sandbox.server.clear_log()
 
-    again = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+    with pytest.raises(TwilioApiError, match="no longer available"):
+        qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
 
-    assert again.number.sid == first.number.sid
-    assert len(sandbox.server.requests("POST", IPN)) == 1  # the 21422, nothing bought twice
+    assert len(sandbox.server.requests("POST", IPN)) == 1
+    assert context.database.phone_numbers.sids_for_org(org_id) == set()
+    assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+
+
+def test_shared_org_cannot_claim_what_another_shared_org_bought(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_a = connect_shared(context, qloop, sandbox)
+    org_b = add_shared_org(context, qloop, "Other Clinic")
+    stale = us_number(context, qloop, org_a, "212")  # A's search result, then B buys it
+    bought = qloop.run_until_complete(context.numbers.buy(org_b, stale, Confirmer(True)))
+
+    with pytest.raises(TwilioApiError, match="no longer available"):
+        qloop.run_until_complete(context.numbers.buy(org_a, stale, Confirmer(True)))
+
+    assert context.database.phone_numbers.sids_for_org(org_a) == set()
+    assert context.database.phone_numbers.sids_for_org(org_b) == {bought.number.sid}
+    assert qloop.run_until_complete(context.numbers.list_owned(org_a)) == []
+
+
+@pytest.mark.parametrize(
+    ("voice_url", "age"),
+    [
+        ("https://crm.example.com/voice", timedelta(0)),  # another platform's configuration
+        (DEFAULT_VOICE_URL, timedelta(hours=1)),  # bought before this purchase started
+    ],
+)
+def test_uncertain_attempt_claims_no_number_it_did_not_create(
+    context, qloop, sandbox, voice_url, age
+) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    put_on_account(sandbox, number.phone_number, voice_url, age)
+    sandbox.server.faults.add(f"*{IPN}.json", "500", count=1, method="POST")
+
+    with pytest.raises(TwilioApiError, match="no longer available"):
+        qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    assert context.database.phone_numbers.sids_for_org(org_id) == set()
+
+
+def test_uncertain_shared_attempt_claims_no_other_orgs_number(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_a = connect_shared(context, qloop, sandbox)
+    org_b = add_shared_org(context, qloop, "Other Clinic")
+    stale = us_number(context, qloop, org_a, "212")
+    # B bought it seconds ago with the same (default) Voice URL: only Loquent's records tell.
+    qloop.run_until_complete(context.numbers.buy(org_b, stale, Confirmer(True)))
+    sandbox.server.faults.add(f"*{IPN}.json", "500", count=1, method="POST")
+
+    with pytest.raises(TwilioApiError, match="no longer available"):
+        qloop.run_until_complete(context.numbers.buy(org_a, stale, Confirmer(True)))
+
+    assert context.database.phone_numbers.sids_for_org(org_a) == set()
+
+
+def test_retry_meeting_the_first_purchase_still_in_progress_is_a_success(
+    context, qloop, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    # The first answer is lost; Twilio finishes that purchase while the retry is on its way,
+    # so the retry gets 21422 although the account now owns (and pays for) the number.
+    sandbox.server.faults.add(f"*{IPN}.json", "drop", count=1, method="POST")
+    slow = sandbox.server.faults.add(f"*{IPN}.json", "latency", latency=0.5, method="POST")
+
+    async def first_purchase_completes() -> str:
+        while slow.remaining:
+            await asyncio.sleep(0.01)
+        return put_on_account(sandbox, number.phone_number)
+
+    async def scenario() -> tuple[Any, str]:
+        late = asyncio.ensure_future(first_purchase_completes())
+        purchase = await context.numbers.buy(org_id, number, Confirmer(True))
+        return purchase, await late
+
+    purchase, sid = qloop.run_until_complete(scenario())
+
+    assert purchase.number.sid == sid and purchase.stored_locally
+    posts = sandbox.server.requests("POST", IPN)
+    assert len(posts) == 2 and posts[-1].status == 400  # the retry's 21422
     assert len(owned_matching(sandbox, number.phone_number)) == 1
     assert context.database.audit.list(5, org_id)[0].outcome == "succeeded"
+
+
+def test_second_lost_answer_says_the_purchase_may_have_gone_through(
+    context, qloop, sandbox
+) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.clear_log()
+    sandbox.server.faults.add(f"*{IPN}.json", "drop", count=2, method="POST")
+    shown = format_phone(number.phone_number)
+
+    with pytest.raises(LoquentError) as caught:
+        qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    expected = (
+        f"The purchase of {shown} may have gone through: Twilio's answer was lost. "
+        "Refresh the owned numbers before trying again."
+    )
+    assert str(caught.value) == expected
+    assert len(sandbox.server.requests("POST", IPN)) == 2  # never a third
+    entry = context.database.audit.list(5, org_id)[0]
+    assert entry.outcome == "failed" and entry.error == expected
+
+
+def test_second_lost_answer_that_bought_the_number_is_a_success(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
+    org_id = connect_byo(context, qloop, sandbox)
+    number = us_number(context, qloop, org_id)
+    sandbox.server.faults.add(f"*{IPN}.json", "drop", count=1, method="POST")
+    sandbox.server.faults.add(f"*{IPN}.json", "drop_after", count=1, method="POST")
+
+    purchase = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
+
+    (owned,) = owned_matching(sandbox, number.phone_number)
+    assert purchase.number.sid == owned.sid and purchase.stored_locally
 
 
 def test_purchase_5xx_not_processed_is_reported_and_not_retried(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -304,7 +453,8 @@ def test_purchase_5xx_not_processed_is_reported_and_not_retried(context, qloop, 
     with pytest.raises(TwilioApiError, match="Twilio had a server problem") as caught:
         qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
 
-    assert "was not bought" in str(caught.value) and "Try again" in str(caught.value)
+    assert "is not on the account as of now" in str(caught.value)
+    assert "Refresh the owned numbers before trying again" in str(caught.value)
     assert len(sandbox.server.requests("POST", IPN)) == 1  # no automatic second POST
     checks = sandbox.server.requests("GET", IPN)
     assert any(r.query.get("PhoneNumber") == number.phone_number for r in checks)
@@ -313,29 +463,10 @@ def test_purchase_5xx_not_processed_is_reported_and_not_retried(context, qloop, 
 
 
 def test_purchase_5xx_that_twilio_processed_counts_as_bought(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
-    from loquent_desktop.sandbox.state import IncomingNumber
-
     org_id = connect_byo(context, qloop, sandbox)
     number = us_number(context, qloop, org_id)
     # Twilio bought it, then answered 500: the account owns the number, the POST "failed".
-    now = datetime.now(UTC)
-    with sandbox.server.state.lock:
-        sandbox.server.state.add_number(
-            IncomingNumber(
-                sid="PN" + "5" * 32,
-                account_sid=sandbox.seed.account_sid,
-                phone_number=number.phone_number,
-                friendly_name=number.phone_number,
-                iso_country="US",
-                number_type="local",
-                date_created=now,
-                date_updated=now,
-                capabilities={"voice": True, "sms": True, "mms": False, "fax": False},
-                voice_url=DEFAULT_VOICE_URL,
-            )
-        )
+    put_on_account(sandbox, number.phone_number)
     sandbox.server.clear_log()
     sandbox.server.faults.add(f"*{IPN}.json", "500", count=1, method="POST")
 
@@ -513,9 +644,13 @@ def test_shared_org_sees_only_its_own_numbers_and_cannot_import(context, qloop, 
 
     number = us_number(context, qloop, org_id, "212")
     bought = qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
-    listed = qloop.run_until_complete(context.numbers.list_owned(org_id))
+    seen: list[tuple[int, int]] = []
+    listed = qloop.run_until_complete(
+        context.numbers.list_owned(org_id, lambda *counts: seen.append(counts))
+    )
 
     assert [n.sid for n in listed] == [bought.number.sid]
+    assert seen == [(1, 4)]  # progress counts this organization's numbers, of 4 checked
     record = context.database.phone_numbers.get_by_sid(org_id, bought.number.sid)
     assert record is not None and record.source == "purchased"
     sandbox.server.clear_log()

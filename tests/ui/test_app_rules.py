@@ -71,3 +71,24 @@ def test_new_organizations_never_share_a_keychain_entry(context, qloop) -> None:
     second = qloop.run_until_complete(context.organizations.add("Second"))
     assert first.keychain_id != second.keychain_id
     assert len(second.keychain_id) == 32
+
+
+def test_a_failed_replace_keeps_the_working_credentials(
+    context, qloop, sandbox, monkeypatch
+) -> None:
+    from loquent_desktop.secrets.store import org_key
+
+    org = qloop.run_until_complete(context.organizations.add("Replace"))
+    qloop.run_until_complete(context.connection.connect(org.id, sandbox.demo_credentials))
+    key = org_key(context.database.organizations.get(org.id).keychain_id)
+
+    def database_down(*_args: object, **_kwargs: object) -> None:
+        raise OSError("database is locked")
+
+    monkeypatch.setattr(context.database.organizations, "set_connected", database_down)
+    api_key = sandbox.demo_credentials.__class__(
+        sandbox.seed.account_sid, sandbox.seed.api_key_secret, sandbox.seed.api_key_sid
+    )
+    with pytest.raises(OSError):
+        qloop.run_until_complete(context.connection.connect(org.id, api_key))
+    assert context.secrets.get_credentials(key) == sandbox.demo_credentials

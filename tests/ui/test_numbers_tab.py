@@ -26,6 +26,7 @@ from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
 from loquent_desktop.ui.dialogs.import_numbers import ImportNumbersDialog
 from loquent_desktop.ui.models.owned_numbers_model import ANSWERS, IMPORTED, NAME, NUMBER
 from tests.conftest import wait_until
+from tests.services.test_numbers_service import fail_local_inserts
 
 IPN = "IncomingPhoneNumbers"
 SEEDED = 25  # the `sandbox` fixture's demo account
@@ -59,6 +60,27 @@ def open_numbers(window: Any, qloop: Any, context: Any, sandbox: Any, name: str 
     window.tabs.setCurrentWidget(window.numbers_tab)
     wait_loaded(qloop, window.numbers_tab.owned)
     return org
+
+
+def add_shared_org(qloop: Any, context: Any, sandbox: Any) -> Any:
+    async def add() -> Any:
+        await context.connection.connect_shared(sandbox.shared_credentials)
+        return await context.organizations.add("Shared Clinic")
+
+    return run(qloop, add())
+
+
+def record_shared_number(context: Any, sandbox: Any, org: Any) -> str:
+    """One of the shared account's three numbers was bought for `org` (the other two are
+    other customers')."""
+    with sandbox.server.state.lock:
+        ours = next(
+            n for n in sandbox.server.state.numbers.values() if n.phone_number.startswith("+1833")
+        )
+    context.database.phone_numbers.upsert_many(
+        org.id, [{"sid": ours.sid, "phone_number": ours.phone_number}], "purchased"
+    )
+    return str(ours.phone_number)
 
 
 def column(view: Any, col: int) -> list[str]:
@@ -254,6 +276,9 @@ def test_invalid_search_input_is_explained_and_sends_nothing(
 ) -> None:
     open_numbers(window, qloop, context, sandbox)
     search = open_search(window, qloop)
+    window.activateWindow()
+    run(qloop, wait_until(window.isActiveWindow, message="window active"))
+    search.search_button.setFocus()  # where a click leaves it
     sandbox.server.clear_log()
 
     for name, text in fields.items():
@@ -264,7 +289,7 @@ def test_invalid_search_input_is_explained_and_sends_nothing(
     assert words in search.error.text() and search.error.isVisible()
     run(qloop, wait_until(search.search_button.isEnabled, message="search enabled"))
     (name,) = fields
-    assert getattr(search, name).hasFocus() or not window.isActiveWindow()
+    assert QApplication.focusWidget() is getattr(search, name)  # ready to correct
     run(qloop, asyncio.sleep(0.1))
     assert sandbox.server.requests() == []
 
@@ -336,6 +361,113 @@ def test_buy_whose_answer_is_lost_buys_exactly_one_number(window, qloop, context
     assert len(owned_in_emulator(sandbox, phone)) == 1
     assert search.result.text().startswith(f"Bought {format_phone(phone)}")
     assert search.error.text() == ""
+
+
+def test_buy_stays_disabled_while_a_purchase_runs(window, qloop, context, sandbox) -> None:
+    open_numbers(window, qloop, context, sandbox)
+    search = open_search(window, qloop)
+    search_for(qloop, search, area_code="415")
+    sandbox.server.clear_log()
+    sandbox.server.faults.add(f"*{IPN}.json", "latency", latency=1.0, method="POST")
+    phone = search.model.item_at(0).phone_number
+    search.table.selectRow(0)
+
+    async def scenario() -> tuple[bool, Any]:
+        search.buy_button.click()
+        (await dialog_of(ConfirmPlanDialog)).confirm_button.click()
+        await wait_until(lambda: QApplication.activeModalWidget() is None, message="closed")
+        search.table.selectRow(1)  # the user looks at another number meanwhile...
+        enabled = search.buy_button.isEnabled()
+        search.table.selectRow(0)
+        search.buy_button.click()  # ...or presses Buy again on the same one
+        search.table.doubleClicked.emit(search.model.index(0, 0))
+        await asyncio.sleep(0.2)
+        second = QApplication.activeModalWidget()
+        await wait_until(lambda: bool(search.result.text()), message="bought")
+        return enabled, second
+
+    enabled_meanwhile, second_dialog = run(qloop, scenario())
+
+    assert not enabled_meanwhile and second_dialog is None
+    assert len(sandbox.server.requests("POST", IPN)) == 1
+    assert len(owned_in_emulator(sandbox, phone)) == 1
+    assert phone not in [n.phone_number for n in search.model.items]
+    search.table.selectRow(0)
+    assert search.buy_button.isEnabled()  # another number, and nothing runs any more
+
+
+def test_purchase_ending_after_an_org_switch_is_told_in_the_status_bar(
+    window, qloop, context, sandbox
+) -> None:
+    shared = add_shared_org(qloop, context, sandbox)
+    other = open_numbers(window, qloop, context, sandbox, "Northwind")  # BYO: Import helps
+    run(qloop, window.load(shared.id))
+    search = open_search(window, qloop)
+    search_for(qloop, search, area_code="415")
+    fail_local_inserts(context)
+    sandbox.server.faults.add(f"*{IPN}.json", "latency", latency=1.0, method="POST")
+    phone = search.model.item_at(0).phone_number
+    search.table.selectRow(0)
+
+    async def scenario() -> None:
+        search.buy_button.click()
+        (await dialog_of(ConfirmPlanDialog)).confirm_button.click()
+        await wait_until(lambda: QApplication.activeModalWidget() is None, message="closed")
+        await window.load(other.id)  # while Twilio is still answering
+        await wait_until(lambda: "Bought" in window.statusBar().currentMessage(), message="told")
+
+    run(qloop, scenario())
+
+    told = window.statusBar().currentMessage()
+    assert told.startswith(f"Shared Clinic: Bought {format_phone(phone)}")
+    assert told.endswith("ask Loquent support to record it for this organization.")
+    assert search.org is not None and search.org.id == other.id
+    assert search.result.text() == "" and search.error.text() == ""  # Northwind's page
+
+
+def test_purchase_invalidates_an_owned_load_already_running(
+    window, qloop, context, sandbox
+) -> None:
+    open_numbers(window, qloop, context, sandbox)
+    tab = window.numbers_tab
+    search = open_search(window, qloop)
+    search_for(qloop, search, area_code="415")
+    sandbox.server.clear_log()
+    # A refresh of the owned list is still reading when the purchase completes.
+    sandbox.server.faults.add(f"*{IPN}.json", "latency", latency=2.0, method="GET")
+    tab.owned.refresh()
+
+    phone, _rows, _cost = buy_first(qloop, search, "confirm")
+    assert tab.owned._load_task is not None  # the read started before the purchase
+    run(qloop, wait_until(lambda: tab.owned._load_task is None, message="slow load"))
+
+    assert tab.owned.stale  # what it read may predate the purchase
+    tab.pages.setCurrentWidget(tab.owned)
+    wait_loaded(qloop, tab.owned)
+    assert format_phone(phone) in column(tab.owned, NUMBER)
+    reads = [r for r in sandbox.server.requests("GET", IPN) if "PhoneNumber" not in r.query]
+    assert len(reads) == 2
+
+
+def test_shared_account_change_drops_what_shared_orgs_saw(window, qloop, context, sandbox) -> None:
+    shared = add_shared_org(qloop, context, sandbox)
+    ours = record_shared_number(context, sandbox, shared)
+    run(qloop, window.load(shared.id))
+    window.tabs.setCurrentWidget(window.numbers_tab)
+    tab = window.numbers_tab
+    wait_loaded(qloop, tab.owned)
+    assert column(tab.owned, NUMBER) == [format_phone(ours)]
+    search = open_search(window, qloop)
+    assert search.country.count() > 0
+    tab.pages.setCurrentWidget(tab.owned)
+
+    run(qloop, context.connection.forget_shared())
+    tab.shared_account_changed()  # what SharedAccountBox.changed triggers
+
+    assert tab.owned.model.rowCount() == 0  # the old account's numbers are gone at once
+    assert search.country.count() == 0 and search._loaded_for is None
+    run(qloop, wait_until(lambda: bool(tab.owned.error.text()), message="reload fails"))
+    assert "shared" in tab.owned.error.text().lower()
 
 
 # -- import and export ---------------------------------------------------------------------
@@ -433,19 +565,8 @@ def test_switching_organization_clears_and_reloads(window, qloop, context, sandb
     open_numbers(window, qloop, context, sandbox, "Northwind")
     view = window.numbers_tab.owned
 
-    async def add_shared() -> Any:
-        await context.connection.connect_shared(sandbox.shared_credentials)
-        return await context.organizations.add("Shared Clinic")
-
-    shared = run(qloop, add_shared())
-    # One of the shared account's three numbers was bought for this organization.
-    with sandbox.server.state.lock:
-        ours = next(
-            n for n in sandbox.server.state.numbers.values() if n.phone_number.startswith("+1833")
-        )
-    context.database.phone_numbers.upsert_many(
-        shared.id, [{"sid": ours.sid, "phone_number": ours.phone_number}], "purchased"
-    )
+    shared = add_shared_org(qloop, context, sandbox)
+    ours = record_shared_number(context, sandbox, shared)
     run(qloop, window.credentials_tab.load())
     credentials = window.credentials_tab
     row = next(
@@ -453,12 +574,18 @@ def test_switching_organization_clears_and_reloads(window, qloop, context, sandb
         for i in range(credentials.org_list.count())
         if credentials.org_list.item(i).data(Qt.ItemDataRole.UserRole).id == shared.id
     )
+    shown: list[str] = []
+    view.progress.update_text = shown.append  # type: ignore[method-assign]
     credentials.org_list.setCurrentRow(row)  # the Numbers tab stays in front
 
     wait_loaded(qloop, view)
+    # Progress counts what is read of the shared account, not as if it all were this org's.
+    assert shown == [
+        "Reading Loquent's shared account… 3 numbers checked, 1 of them Shared Clinic's"
+    ]
     # Shared mode: only this organization's number, never the other customers' two.
     assert view.model.rowCount() == 1
-    assert column(view, NUMBER) == [format_phone(ours.phone_number)]
+    assert column(view, NUMBER) == [format_phone(ours)]
     assert view.count_label.text() == "1 numbers"
     assert view.shared_note.isVisible()
     assert "only this organization's are shown" in view.shared_note.text()
@@ -562,18 +689,10 @@ def test_late_countries_of_a_previous_org_are_ignored(window, qloop, context, sa
 
 
 def test_bought_but_not_stored_locally_says_so(window, qloop, context, sandbox) -> None:
-    from sqlalchemy import text
-
     open_numbers(window, qloop, context, sandbox)
     search = open_search(window, qloop)
     search_for(qloop, search, area_code="415")
-    with context.database.engine.begin() as conn:  # a real database failure on insert
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_numbers BEFORE INSERT ON phone_number "
-                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-            )
-        )
+    fail_local_inserts(context)
 
     phone, _rows, _cost = buy_first(qloop, search, "confirm")
 

@@ -118,6 +118,8 @@ def test_closing_mid_change_lets_it_land_and_journals_the_truth(
         task = asyncio.ensure_future(context.plans.run(plan, yes, execute, None))
         await wait_until(lambda: context.plans.in_flight == 1)
         task.cancel()  # what closing the window does to running tasks
+        await asyncio.sleep(0.05)
+        task.cancel()  # and a second time (a shutdown that insists)
         with pytest.raises(asyncio.CancelledError):
             await task
 
@@ -131,3 +133,24 @@ def test_closing_mid_change_lets_it_land_and_journals_the_truth(
         .fetch_async()
     )
     assert fetched.friendly_name == "Landed anyway"
+
+
+def test_a_journal_that_cannot_be_written_does_not_undo_a_change(
+    context, qloop, sandbox, number, monkeypatch
+) -> None:
+    client, record = number
+    plan = rename_plan(record.sid, record.friendly_name, "Journal down")
+
+    async def execute() -> str:
+        api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(record.sid)
+        return (await api.update_async(friendly_name="Journal down")).friendly_name
+
+    async def yes(_plan: Plan) -> bool:
+        return True
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(context.database.audit, "finish", disk_full)
+    result = qloop.run_until_complete(context.plans.run(plan, yes, execute, None))
+    assert result == "Journal down"  # reported as done, because it is done
