@@ -28,13 +28,13 @@ from ..domain.plans import Change, Plan
 from ..domain.validation import format_phone, mask_sid
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.errors import translate_errors
+from ..twilio_api.paging import pages
 from .number_records import owned_from
 from .plan_runner import Confirm, PlanRunner
 from .twilio_access import TwilioAccess
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 1000  # Twilio's maximum; more is refused with 20007 (GUIDE §3)
 VOICE_METHOD = "POST"
 ADDRESS_CONSOLE_HINT = (
     "Add one in the Twilio Console (Phone Numbers → Regulatory → Addresses), then try again."
@@ -261,20 +261,11 @@ async def find_owned(api: Any, phone_number: str) -> OwnedNumber | None:
 async def _list_addresses(client: Client) -> list[tuple[str, str, str]]:
     """The account's Addresses as (sid, iso_country, label), all pages."""
     api = client.api.v2010.accounts(client.account_sid).addresses
-    found: list[tuple[str, str, str]] = []
-    async with translate_errors():
-        page: Any = await api.page_async(page_size=PAGE_SIZE)
-        while page is not None:
-            found.extend(
-                (
-                    str(a.sid),
-                    str(a.iso_country or ""),
-                    a.friendly_name or a.customer_name or str(a.sid),
-                )
-                for a in page
-            )
-            page = await page.next_page_async()
-    return found
+    return [
+        (str(a.sid), str(a.iso_country or ""), a.friendly_name or a.customer_name or str(a.sid))
+        async for page in pages(api)
+        for a in page
+    ]
 
 
 def _plan_changes(

@@ -34,8 +34,9 @@ from ..domain.numbers import (
 from ..domain.plans import Plan
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.errors import translate_errors
+from ..twilio_api.paging import pages
 from .number_export import write_csv
-from .number_purchase import PAGE_SIZE, NumberPurchase
+from .number_purchase import NumberPurchase
 from .number_records import available_from, country_from, owned_from_page
 from .plan_runner import Confirm, PlanRunner
 from .twilio_access import TwilioAccess
@@ -80,17 +81,14 @@ class NumbersService:
         mine = await self.imported_sids(org_id) if resolved.mode is Mode.SHARED else None
         owned: list[OwnedNumber] = []
         checked = 0
-        async with translate_errors():
-            page: Any = await api.page_async(page_size=PAGE_SIZE)
-            while page is not None:
-                # Iterating a page builds 1,000 library instances, then `owned_from` parses
-                # each number: tens of ms. The worker thread keeps the GUI loop painting.
-                numbers = await asyncio.to_thread(owned_from_page, page)
-                checked += len(numbers)
-                owned.extend(n for n in numbers if mine is None or n.sid in mine)
-                if progress is not None:
-                    progress(len(owned), checked)
-                page = await page.next_page_async()
+        async for page in pages(api):
+            # Iterating a page builds 1,000 library instances, then `owned_from` parses each
+            # number: tens of ms. The worker thread keeps the GUI loop painting.
+            numbers = await asyncio.to_thread(owned_from_page, page)
+            checked += len(numbers)
+            owned.extend(n for n in numbers if mine is None or n.sid in mine)
+            if progress is not None:
+                progress(len(owned), checked)
         return owned
 
     async def is_shared(self, org_id: int) -> bool:
@@ -107,12 +105,7 @@ class NumbersService:
     async def countries(self, org_id: int) -> list[Country]:
         client, _ = await self.access.client_for(org_id)
         api = client.api.v2010.accounts(client.account_sid).available_phone_numbers
-        found: list[Country] = []
-        async with translate_errors():
-            page: Any = await api.page_async(page_size=PAGE_SIZE)
-            while page is not None:
-                found.extend(country_from(inst) for inst in page)
-                page = await page.next_page_async()
+        found = [country_from(inst) async for page in pages(api) for inst in page]
         return sorted(found, key=lambda c: c.name.lower())
 
     async def search(self, org_id: int, query: SearchQuery) -> SearchResult:
