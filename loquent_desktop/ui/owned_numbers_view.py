@@ -61,9 +61,9 @@ class OwnedNumbersView(QWidget):
         self.numbers = numbers
         self.tasks = tasks
         self.org: OrganizationRecord | None = None
-        self.stale = True
-        # Bumped by every invalidation: a load clears `stale` only if none came while it ran.
+        # Bumped by every invalidation; a load that ran without one in between is current.
         self._generation = 0
+        self._loaded_generation = -1
         self._load_task: asyncio.Task[None] | None = None
         self.last_load_seconds: float | None = None
 
@@ -164,7 +164,11 @@ class OwnedNumbersView(QWidget):
         """What Twilio holds changed (e.g. a purchase): read again before showing it as
         current. A load already running keeps going but no longer counts as fresh."""
         self._generation += 1
-        self.stale = True
+
+    @property
+    def stale(self) -> bool:
+        """Nothing read yet, or something changed since (or while) it was read."""
+        return self._loaded_generation != self._generation
 
     @property
     def is_shared(self) -> bool:
@@ -235,7 +239,7 @@ class OwnedNumbersView(QWidget):
             return  # the user switched organization or account meanwhile
         self.model.set_numbers(owned, loquent_url, imported)
         self.last_load_seconds = time.perf_counter() - started
-        self.stale = generation != self._generation
+        self._loaded_generation = generation
         self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
         self.loaded.emit(len(owned))
 
