@@ -18,7 +18,3 @@ class AccountInfo:
     # False when an API key may not read the Account resource (Standard/Restricted keys):
     # the credentials were validated with a list call instead.
     details_available: bool = True
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (None, "active")

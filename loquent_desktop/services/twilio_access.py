@@ -13,7 +13,6 @@ from twilio.rest import Client
 
 from ..domain.credentials import Credentials, ResolvedCredentials, resolve
 from ..domain.errors import CredentialsMissing
-from ..domain.validation import mask_sid
 from ..secrets.store import SHARED_KEY, SecretStore, org_key
 from ..store.repositories import OrganizationRepository
 from ..twilio_api.client_factory import TwilioClientFactory
@@ -46,7 +45,7 @@ class TwilioAccess:
                 # connected to (e.g. a database restored from elsewhere): never use it.
                 raise CredentialsMissing(
                     f"The keychain entry of {org.name} belongs to another Twilio account "
-                    f"({org_creds.masked_sid}, expected {mask_sid(org.twilio_account_sid)}). "
+                    f"({org_creds.masked_sid}, expected {org.masked_account_sid}). "
                     "Connect the organization's credentials again on the Credentials tab."
                 )
         shared = None if org.byo_twilio else self.secrets.get_credentials(SHARED_KEY)

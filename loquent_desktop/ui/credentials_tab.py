@@ -62,7 +62,7 @@ def describe_connection(org: OrganizationRecord) -> tuple[str, bool]:
         )
     kind = "API key" if org.credential_kind == "api_key" else "Auth Token"
     rows = [
-        ("Account", mask_sid(org.twilio_account_sid)),
+        ("Account", org.masked_account_sid),
         ("Name", org.account_friendly_name or "(not readable with this API key)"),
         ("Status", org.account_status or "—"),
         ("Type", org.account_type or "—"),
@@ -303,7 +303,7 @@ class CredentialsTab(QWidget):
             return f"{org.name}\nShared account"
         if not org.twilio_account_sid:
             return f"{org.name}\nBYO ⚠ not connected"
-        return f"{org.name}\nBYO {mask_sid(org.twilio_account_sid)}"
+        return f"{org.name}\nBYO {org.masked_account_sid}"
 
     def _selection_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
         self._show(item.data(Qt.ItemDataRole.UserRole) if item else None)
@@ -463,7 +463,7 @@ class CredentialsTab(QWidget):
             self,
             "Disconnect",
             f"Delete the Twilio credentials of {org.name} "
-            f"({mask_sid(org.twilio_account_sid)}) from this computer's keychain?\n\n"
+            f"({org.masked_account_sid}) from this computer's keychain?\n\n"
             "Nothing changes on Twilio. Until you connect again, nothing can be done on Twilio "
             "for this organization.",
             "Disconnect",
@@ -493,7 +493,7 @@ class CredentialsTab(QWidget):
             self,
             "Use Loquent's shared account",
             f"Switch {org.name} from its own Twilio account "
-            f"({mask_sid(org.twilio_account_sid)}) to Loquent's shared account?\n\n"
+            f"({org.masked_account_sid}) to Loquent's shared account?\n\n"
             "From now on, numbers bought and other Twilio actions for this organization use "
             "Loquent's shared account, and Loquent is billed for them. Its own credentials "
             "stay in the keychain: switch back to BYO at any time.",

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QT
 from .. import APP_NAME, __version__
 from ..app import AppContext
 from ..domain.errors import LoquentError
-from ..domain.validation import mask_sid
 from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .credentials_tab import CredentialsTab
@@ -157,7 +156,7 @@ class MainWindow(QMainWindow):
             self.mode_label.setStyleSheet("")
             self.mode_label.setToolTip("Uses Loquent's shared Twilio account")
         elif org.twilio_account_sid:
-            self.mode_label.setText(f"BYO {mask_sid(org.twilio_account_sid)}")
+            self.mode_label.setText(f"BYO {org.masked_account_sid}")
             self.mode_label.setStyleSheet("")
             self.mode_label.setToolTip("Uses the organization's own Twilio account")
         else:

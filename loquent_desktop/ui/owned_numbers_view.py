@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -65,7 +64,6 @@ class OwnedNumbersView(QWidget):
         self._generation = 0
         self._loaded_generation = -1
         self._load_task: asyncio.Task[None] | None = None
-        self.last_load_seconds: float | None = None
 
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Read the numbers from Twilio again (F5). Read-only.")
@@ -219,7 +217,6 @@ class OwnedNumbersView(QWidget):
         self.error.clear()
         self.refresh_button.setEnabled(False)
         self.progress.start(f"Reading {org.name}'s numbers from Twilio…")
-        started = time.perf_counter()
 
         def progress(found: int, checked: int) -> None:
             if self.is_shared:  # the whole shared account is read; its size says little
@@ -238,7 +235,6 @@ class OwnedNumbersView(QWidget):
         if scope_of(self.org) != scope:
             return  # the user switched organization or account meanwhile
         self.model.set_numbers(owned, loquent_url, imported)
-        self.last_load_seconds = time.perf_counter() - started
         self._loaded_generation = generation
         self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
         self.loaded.emit(len(owned))
