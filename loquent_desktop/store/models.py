@@ -66,6 +66,8 @@ class Organization(Base):
     credentials_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # None -> the default voice URL from settings.
     voice_url: Mapped[str | None] = mapped_column(Text)
+    # Where Twilio Event Streams deliver this organization's events; None -> the default.
+    events_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -108,6 +110,11 @@ class PhoneNumber(Base):
     previous_status_callback_method: Mapped[str | None] = mapped_column(String(10))
     previous_date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
     snapshot_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The Voice URL Loquent wrote when it last routed the number: with the snapshot it says
+    # exactly what the live configuration should be, so "restore" can detect changes made
+    # since in the Console or by another platform (drift).
+    loquent_voice_url: Mapped[str | None] = mapped_column(Text)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(20))  # purchased / imported
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     routed_to_loquent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -131,3 +138,118 @@ class AuditEntry(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Message(Base):
+    """A message copied from Twilio's Messages list (or received by a webhook later)."""
+
+    __tablename__ = "message"
+    __table_args__ = (UniqueConstraint("organization_id", "sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    sid: Mapped[str] = mapped_column(SID)  # SM… / MM…
+    account_sid: Mapped[str | None] = mapped_column(SID)
+    from_number: Mapped[str | None] = mapped_column(String(64))  # E.164, or a channel address
+    to_number: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[str | None] = mapped_column(String(20))
+    num_segments: Mapped[int | None] = mapped_column(Integer)
+    num_media: Mapped[int | None] = mapped_column(Integer)
+    price: Mapped[str | None] = mapped_column(String(20))  # Twilio sends a decimal string
+    price_unit: Mapped[str | None] = mapped_column(String(8))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    messaging_service_sid: Mapped[str | None] = mapped_column(SID)
+    date_sent: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    date_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(20))  # import / webhook
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Call(Base):
+    """A call copied from Twilio's Calls list."""
+
+    __tablename__ = "call"
+    __table_args__ = (UniqueConstraint("organization_id", "sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    sid: Mapped[str] = mapped_column(SID)  # CA…
+    account_sid: Mapped[str | None] = mapped_column(SID)
+    parent_call_sid: Mapped[str | None] = mapped_column(SID)
+    from_number: Mapped[str | None] = mapped_column(String(64))
+    to_number: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[str | None] = mapped_column(String(20))
+    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    end_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration: Mapped[int | None] = mapped_column(Integer)  # seconds
+    price: Mapped[str | None] = mapped_column(String(20))
+    price_unit: Mapped[str | None] = mapped_column(String(8))
+    answered_by: Mapped[str | None] = mapped_column(String(20))
+    forwarded_from: Mapped[str | None] = mapped_column(String(64))
+    caller_name: Mapped[str | None] = mapped_column(String(300))
+    date_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(20))  # import / webhook
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Contact(Base):
+    """An external party seen in synced messages or calls."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("organization_id", "phone_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    phone_number: Mapped[str] = mapped_column(String(64))
+    # Only ever moved forward: an older message synced later must not make it look stale.
+    last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SyncCheckpoint(Base):
+    """Where a history sync stands, so a cancelled or killed run resumes instead of
+    starting over, and the next incremental run knows where the last one ended."""
+
+    __tablename__ = "sync_checkpoint"
+    __table_args__ = (UniqueConstraint("organization_id", "kind", "scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # messages / calls
+    scope: Mapped[str] = mapped_column(String(200))  # "all" or a number's E.164
+    state: Mapped[str] = mapped_column(String(20))  # running / interrupted / completed
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which query of the run is under way and the page to fetch next (Twilio's own
+    # next_page_uri, never a token we build).
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    next_page_uri: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The newest date seen by the last completed run: the next run starts a day before it.
+    synced_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class EventStream(Base):
+    """An Event Streams set-up Loquent made in the customer's account (sink + subscription)."""
+
+    __tablename__ = "event_stream"
+    __table_args__ = (UniqueConstraint("organization_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # sms / calls
+    sink_sid: Mapped[str | None] = mapped_column(SID)  # DG…
+    subscription_sid: Mapped[str | None] = mapped_column(SID)  # DF…
+    destination: Mapped[str | None] = mapped_column(Text)
+    # Whether Loquent created the sink (True) or reused one that was already there.
+    sink_created: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    types: Mapped[list[Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
