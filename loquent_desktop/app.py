@@ -13,11 +13,14 @@ from pathlib import Path
 from .paths import AppPaths
 from .secrets.store import SecretStore
 from .services.connection import ConnectionService
+from .services.event_streams import EventStreamsService
+from .services.history import HistoryServices
 from .services.journal import JournalService
 from .services.numbers import NumbersService
 from .services.organizations import OrganizationService
 from .services.plan_runner import PlanRunner
 from .services.twilio_access import TwilioAccess
+from .services.voice_routing import VoiceRoutingService
 from .settings import TWILIO_PRODUCTS, Settings
 from .store.database import Database, open_database
 from .twilio_api.client_factory import TwilioClientFactory
@@ -39,6 +42,9 @@ class AppContext:
     plans: PlanRunner
     journal: JournalService
     numbers: NumbersService
+    event_streams: EventStreamsService
+    voice: VoiceRoutingService
+    history: HistoryServices
     sandbox: object | None = None  # sandbox.session.SandboxSession when running on the emulator
 
     @property
@@ -99,5 +105,21 @@ async def build_context(
             plans,
             settings.default_voice_url,
         ),
+        voice=VoiceRoutingService(
+            access,
+            database.phone_numbers,
+            database.organizations,
+            database.audit,
+            plans,
+            settings.default_voice_url,
+        ),
+        event_streams=EventStreamsService(
+            access,
+            database.organizations,
+            database.event_streams,
+            plans,
+            settings.default_events_url,
+        ),
+        history=HistoryServices.build(access, database),
         sandbox=sandbox,
     )

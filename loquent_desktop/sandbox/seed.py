@@ -3,11 +3,13 @@
 ``seed_demo`` fills a ``SandboxState`` the way a real customer's account looks when they
 first connect it: most numbers already point at other platforms (a CRM, a PBX, an AI voice
 vendor), a few have no voice URL, exactly one is routed through a TwiML app and exactly
-one through a SIP trunk. The data (SIDs, numbers, names, dates) is deterministic for a
-given ``seed``; secrets are random per run unless ``fixed_credentials`` is set.
+one through a SIP trunk. It also has a year of message and call history
+(``seed_history``). The data (SIDs, numbers, names, dates) is deterministic for a given
+``seed``; secrets are random per run unless ``fixed_credentials`` is set.
 
 Building 10,000 numbers takes a few tens of milliseconds: records are slotted dataclasses
-and numbers come from arithmetic, not from searching the inventory.
+and numbers come from arithmetic, not from searching the inventory. 100,000 messages take
+about a second.
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from loquent_desktop.sandbox import timeline
 from loquent_desktop.sandbox.formats import format_national, new_sid
+from loquent_desktop.sandbox.seed_events import seed_events
+from loquent_desktop.sandbox.seed_history import seed_history
 from loquent_desktop.sandbox.state import (
     Account,
     Address,
     ApiKey,
     Application,
-    Call,
     IncomingNumber,
-    Message,
-    Recording,
     SandboxState,
     Trunk,
 )
@@ -78,6 +80,9 @@ class SeedInfo:
     application_sid: str  # the TwiML app one demo number routes to
     address_sids: dict[str, str]  # ISO country -> an Address of the demo account
     number_count: int
+    message_count: int = 0  # of the demo account (the shared account has 1/20 as many)
+    call_count: int = 0
+    history_end: datetime = _EPOCH  # the newest seeded message or call is before this
 
 
 def _secret(rng: random.Random, fixed: bool) -> str:
@@ -91,14 +96,22 @@ def _when(rng: random.Random, max_days: int) -> datetime:
 def seed_demo(
     state: SandboxState,
     numbers: int = 25,
-    messages: int = 0,
-    calls: int = 0,
+    messages: int = 300,
+    calls: int = 150,
     recordings: int = 0,
     seed: int = 0,
     fixed_credentials: bool = False,
+    history_days: int = 400,
+    history_end: datetime | None = None,
 ) -> SeedInfo:
-    """Fill ``state`` with the demo and shared accounts; see the module docstring."""
+    """Fill ``state`` with the demo and shared accounts; see the module docstring.
+
+    The demo account gets exactly ``messages`` messages and ``calls`` calls (forwarded
+    calls' child legs included) spread over the ``history_days`` before ``history_end``
+    (default: a fixed date, so the data is the same every run); see ``seed_history``.
+    """
     rng = random.Random(seed)
+    end = history_end or _EPOCH
     with state.lock:
         created = _EPOCH - timedelta(days=900)
         demo = state.add_account(
@@ -149,8 +162,13 @@ def seed_demo(
         )  # fmt: skip
 
         owned = _seed_numbers(state, rng, demo.sid, numbers, app.sid, trunk.sid)
-        _seed_shared(state, rng, shared.sid)
-        _seed_history(state, rng, demo.sid, owned, messages, calls, recordings)
+        pool = _seed_shared(state, rng, shared.sid)
+        seed_history(state, rng, demo.sid, owned, messages, calls, recordings, end, history_days)
+        # A little traffic on the shared account too, which the demo credentials must not see.
+        seed_history(state, rng, shared.sid, pool, messages // 20, calls // 20, 0, end,
+                     history_days)  # fmt: skip
+        timeline.prepare(state)  # sort once now, not in the first list request
+        seed_events(state, random.Random(f"events:{seed}"), demo.sid)  # own rng: stable
 
     return SeedInfo(
         account_sid=demo.sid,
@@ -164,16 +182,19 @@ def seed_demo(
         application_sid=app.sid,
         address_sids=addresses,
         number_count=numbers,
+        message_count=messages,
+        call_count=calls,
+        history_end=end,
     )
 
 
 def _seed_numbers(
     state: SandboxState, rng: random.Random, account_sid: str, count: int, app_sid: str,
     trunk_sid: str,
-) -> list[str]:  # fmt: skip
+) -> list[IncomingNumber]:  # fmt: skip
     gb_count = min(1000, max(1, count // 30)) if count >= 10 else 0
     us_count = count - gb_count
-    phones: list[str] = []
+    owned: list[IncomingNumber] = []
     for i in range(count):
         if i < us_count:
             area, city = _US_AREAS[i % len(_US_AREAS)]
@@ -207,6 +228,10 @@ def _seed_numbers(
             num.voice_application_sid = app_sid
         elif i == 1:
             num.trunk_sid = trunk_sid
+            # A URL left behind from before the PBX: Twilio ignores it while the trunk is set,
+            # and Restore must bring back both.
+            num.voice_url = "https://old-ivr.example.com/voice"
+            num.voice_fallback_method = "GET"
         elif roll < 0.15:
             pass  # no voice URL: calls to it are simply rejected today
         else:
@@ -217,17 +242,20 @@ def _seed_numbers(
                 num.voice_fallback_url = "https://pbx.example.net/twilio/fallback"
             if roll > 0.5:
                 num.status_callback = "https://crm.example.com/voice/status"
+            if roll > 0.92:  # methods other than the default must come back too
+                num.voice_fallback_method = "GET"
+                num.status_callback_method = "GET"
         if country == "US" and rng.random() < 0.35:
             num.sms_url = "https://crm.example.com/sms/inbound"
-        state.add_number(num)
-        phones.append(e164)
-    return phones
+        owned.append(state.add_number(num))
+    return owned
 
 
-def _seed_shared(state: SandboxState, rng: random.Random, account_sid: str) -> None:
+def _seed_shared(state: SandboxState, rng: random.Random, account_sid: str) -> list[IncomingNumber]:
+    pool = []
     for i in range(3):
         created = _when(rng, 300)
-        state.add_number(
+        number = state.add_number(
             IncomingNumber(
                 sid=new_sid("PN", rng),
                 account_sid=account_sid,
@@ -241,43 +269,5 @@ def _seed_shared(state: SandboxState, rng: random.Random, account_sid: str) -> N
                 voice_url="https://voice.loquent.example/twilio/voice",
             )
         )
-
-
-def _seed_history(
-    state: SandboxState, rng: random.Random, account_sid: str, phones: list[str],
-    messages: int, calls: int, recordings: int,
-) -> None:  # fmt: skip
-    ours = phones or ["+14155550100"]
-
-    def peer() -> str:
-        return f"+1{rng.choice(('646', '408', '720', '503'))}{rng.randint(2000000, 9999999)}"
-
-    for _ in range(messages):
-        inbound = rng.random() < 0.5
-        a, b = rng.choice(ours), peer()
-        state.add(state.messages, Message(
-            new_sid("SM", rng), account_sid, b if inbound else a, a if inbound else b,
-            rng.choice(("Hi, can I move my appointment?", "Your appointment is confirmed.",
-                        "Thanks!", "Reply STOP to opt out.")),
-            rng.choice(("delivered", "delivered", "received", "sent", "undelivered")),
-            "inbound" if inbound else "outbound-api", _when(rng, 390),
-        ))  # fmt: skip
-    call_sids: list[str] = []
-    for _ in range(calls):
-        inbound = rng.random() < 0.6
-        a, b = rng.choice(ours), peer()
-        start = _when(rng, 390)
-        duration = rng.randint(0, 900)
-        status = "completed" if duration else rng.choice(("no-answer", "busy", "failed"))
-        call = Call(new_sid("CA", rng), account_sid, b if inbound else a, a if inbound else b,
-                    status, "inbound" if inbound else "outbound-api", start,
-                    start + timedelta(seconds=duration), duration)  # fmt: skip
-        state.add(state.calls, call)
-        call_sids.append(call.sid)
-    for i in range(recordings):
-        call_sid = call_sids[i % len(call_sids)] if call_sids else new_sid("CA", rng)
-        state.add(state.recordings, Recording(
-            new_sid("RE", rng), account_sid, call_sid, rng.randint(5, 600),
-            rng.choice((1, 2)), rng.choice(("DialVerb", "RecordVerb", "Trunking")),
-            _when(rng, 390),
-        ))  # fmt: skip
+        pool.append(number)
+    return pool

@@ -16,6 +16,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from loquent_desktop.sandbox.event_catalog import (
+    EventSchema,
+    EventType,
+    default_event_types,
+    default_schemas,
+)
 from loquent_desktop.sandbox.inventory import Inventory
 
 
@@ -131,9 +137,17 @@ class Message:
     body: str
     status: str
     direction: str
-    date_sent: datetime
+    date_sent: datetime  # also the list order (newest first); never changed once stored
     num_segments: int = 1
     price: str | None = None
+    num_media: int = 0
+    price_unit: str = "USD"
+    error_code: int | None = None
+    error_message: str | None = None
+    messaging_service_sid: str | None = None
+    date_created: datetime | None = None  # None: the same as date_sent
+    date_updated: datetime | None = None  # None: the same as date_sent
+    api_version: str = "2010-04-01"
     seq: int = 0
 
 
@@ -145,9 +159,21 @@ class Call:
     to: str
     status: str
     direction: str
-    start_time: datetime
+    start_time: datetime  # also the list order (newest first); never changed once stored
     end_time: datetime | None
     duration: int
+    parent_call_sid: str | None = None  # set on the outbound-dial leg of a forwarded call
+    phone_number_sid: str | None = None  # the account's own number on this call
+    trunk_sid: str | None = None
+    price: str | None = None
+    price_unit: str = "USD"
+    answered_by: str | None = None  # human | machine_start | ... with answering-machine detection
+    forwarded_from: str | None = None
+    caller_name: str | None = None
+    queue_time: str = "0"
+    date_created: datetime | None = None  # None: the same as start_time
+    date_updated: datetime | None = None  # None: the same as end_time, else start_time
+    api_version: str = "2010-04-01"
     seq: int = 0
 
 
@@ -160,6 +186,35 @@ class Recording:
     channels: int
     source: str
     date_created: datetime
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class Sink:
+    """An Event Streams sink (DG...): where Twilio delivers an account's events."""
+
+    sid: str
+    account_sid: str
+    description: str
+    sink_type: str  # webhook | kinesis | segment
+    configuration: dict[str, object]  # e.g. destination, method, batch_events for webhook
+    date_created: datetime
+    date_updated: datetime
+    status: str = "active"  # Twilio no longer validates new sinks: they start active
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class Subscription:
+    """An Event Streams subscription (DF...): which event types go to which sink."""
+
+    sid: str
+    account_sid: str
+    sink_sid: str
+    description: str
+    types: dict[str, int]  # event type -> schema version, in the order subscribed
+    date_created: datetime
+    date_updated: datetime
     seq: int = 0
 
 
@@ -177,6 +232,10 @@ class SandboxState:
     messages: dict[str, Message] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
     recordings: dict[str, Recording] = field(default_factory=dict)
+    sinks: dict[str, Sink] = field(default_factory=dict)
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    event_types: dict[str, EventType] = field(default_factory=default_event_types)
+    event_schemas: dict[str, EventSchema] = field(default_factory=default_schemas)
     inventory: Inventory = field(default_factory=Inventory)
     # seq of every record ever stored, deleted ones included, so a page token that names a
     # released number still marks a position in the list.

@@ -132,14 +132,21 @@ class NumberPurchase:
         """Record the bought number for the organization (in Shared mode this is what puts
         it on the organization's owned list)."""
         try:
-            await asyncio.to_thread(
-                self.phone_numbers.upsert_many, org_id, [bought.to_store_dict()], "purchased"
-            )
+            await asyncio.to_thread(self._save_purchase, org_id, bought)
         except Exception as exc:
             log.exception("Bought %s (%s) but could not store it", bought.phone_number, bought.sid)
             return Purchase(bought, stored_locally=False, store_error=_store_reason(exc))
         log.info("Bought %s (%s) for organization %s", bought.phone_number, bought.sid, org_id)
         return Purchase(bought)
+
+    def _save_purchase(self, org_id: int, bought: OwnedNumber) -> None:
+        self.phone_numbers.upsert_many(org_id, [bought.to_store_dict()], "purchased")
+        if bought.voice_url:
+            # Loquent wrote this Voice URL: it must never later be saved as the number's
+            # "previous" routing (e.g. after the organization's Loquent URL changes).
+            self.phone_numbers.mark_routed(
+                org_id, bought.sid, bought.voice_config, bought.voice_url
+            )
 
     async def _create_once(
         self, org_id: int, shared: bool, api: Any, create: dict[str, Any], number: AvailableNumber

@@ -44,8 +44,10 @@ class PlanRunner:
         execute: Callable[[], Awaitable[T]],
         org_id: int | None,
         summarize: Callable[[T], dict[str, Any]] | None = None,
+        outcome: Callable[[T], tuple[str, str | None]] | None = None,
     ) -> T:
-        """`summarize` turns the execution's result into what the journal keeps of it."""
+        """`summarize` turns the execution's result into what the journal keeps of it;
+        `outcome` grades it when some of a bulk change may have failed ("partial")."""
         journal = plan.to_journal()
         confirmed = await confirm(plan)
         entry = await asyncio.to_thread(
@@ -77,7 +79,8 @@ class PlanRunner:
         finally:
             self.running.discard(entry)
         summary = summarize(result) if summarize is not None else None
-        await self._finish(entry, "succeeded", None, summary)
+        graded, error = outcome(result) if outcome is not None else ("succeeded", None)
+        await self._finish(entry, graded, error, summary)
         if interrupted:
             raise asyncio.CancelledError()
         return result

@@ -72,6 +72,9 @@ async def forget_sandbox_secrets(context: AppContext) -> None:
     await asyncio.to_thread(work)
 
 
+SANDBOX_IMPORTED = 12
+
+
 async def prepare_sandbox_organizations(context: AppContext, session: SandboxSession) -> int:
     """Connect through the same services a user goes through, validation included.
     Returns the BYO organization's id (the one to show first)."""
@@ -82,4 +85,8 @@ async def prepare_sandbox_organizations(context: AppContext, session: SandboxSes
     await context.connection.connect(byo.id, session.demo_credentials)
     if SHARED_ORG not in existing:
         await context.organizations.add(SHARED_ORG)
+    # A few numbers already imported, so Voice routing has something to show on first run
+    # while the Numbers tab's Import still has the rest to offer.
+    owned = await context.numbers.list_owned(byo.id)
+    await context.numbers.import_numbers(byo.id, owned[:SANDBOX_IMPORTED])
     return byo.id

@@ -17,7 +17,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from .repositories import AuditRepository, OrganizationRepository, PhoneNumberRepository
+from .repositories import (
+    AuditRepository,
+    EventStreamRepository,
+    OrganizationRepository,
+    PhoneNumberRepository,
+)
+from .repositories.calls import CallRepository
+from .repositories.contacts import ContactRepository
+from .repositories.messages import MessageRepository
+from .repositories.sync_checkpoints import SyncCheckpointRepository
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,11 @@ class Database:
         self.organizations = OrganizationRepository(self.sessions)
         self.phone_numbers = PhoneNumberRepository(self.sessions)
         self.audit = AuditRepository(self.sessions)
+        self.messages = MessageRepository(self.sessions)
+        self.calls = CallRepository(self.sessions)
+        self.contacts = ContactRepository(self.sessions)
+        self.sync_checkpoints = SyncCheckpointRepository(self.sessions)
+        self.event_streams = EventStreamRepository(self.sessions)
 
     @property
     def url(self) -> URL:

@@ -110,10 +110,13 @@ class PhoneNumber(Base):
     previous_status_callback_method: Mapped[str | None] = mapped_column(String(10))
     previous_date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
     snapshot_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The Voice URL Loquent wrote when it last routed the number: with the snapshot it says
-    # exactly what the live configuration should be, so "restore" can detect changes made
-    # since in the Console or by another platform (drift).
+    # What Loquent wrote when it last routed the number (also set when Loquent bought it):
+    # "restore" compares the live configuration with it to detect changes made since in the
+    # Console or by another platform (drift), and Loquent's own URL is never mistaken for
+    # a customer's previous routing.
     loquent_voice_url: Mapped[str | None] = mapped_column(Text)
+    # The whole routing Twilio confirmed right after Loquent's change (field -> value).
+    routed_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(20))  # purchased / imported
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,6 +19,7 @@ from .credentials_tab import CredentialsTab
 from .history_tab import HistoryTab
 from .numbers_tab import NumbersTab
 from .resources import app_icon
+from .voice_tab import VoiceTab
 
 
 class MainWindow(QMainWindow):
@@ -42,9 +43,11 @@ class MainWindow(QMainWindow):
             context.settings.default_voice_url,
         )
         self.numbers_tab = NumbersTab(context.numbers, self.tasks)
+        self.voice_tab = VoiceTab(context.voice, self.tasks)
         self.history_tab = HistoryTab(context.journal, self.tasks)
         self.tabs.addTab(self.credentials_tab, "&Credentials")
         self.tabs.addTab(self.numbers_tab, "&Numbers")
+        self.tabs.addTab(self.voice_tab, "&Voice routing")
         self.tabs.addTab(self.history_tab, "&History")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.credentials_tab.current_changed.connect(self._show_organization)
         self.credentials_tab.current_changed.connect(self.numbers_tab.set_organization)
+        self.credentials_tab.current_changed.connect(self.voice_tab.set_organization)
         self.credentials_tab.shared_box.changed.connect(self.numbers_tab.shared_account_changed)
         self.tasks.busy_changed.connect(self._busy)
         self.tasks.failed.connect(self._task_failed)
@@ -170,6 +174,8 @@ class MainWindow(QMainWindow):
             self.tasks.start(self.history_tab.load(), "Load history")
         elif widget is self.numbers_tab:
             self.numbers_tab.ensure_loaded()
+        elif widget is self.voice_tab:
+            self.voice_tab.ensure_loaded()
 
     # -- life cycle -----------------------------------------------------------------------
     async def load(self, select_org: int | None = None) -> None:
@@ -187,5 +193,6 @@ class MainWindow(QMainWindow):
         event.accept()
 
     async def shutdown(self) -> None:
+        self.voice_tab.stop()  # a bulk change ends between numbers rather than run on
         await self.tasks.cancel_all()
         await asyncio.sleep(0)

@@ -28,7 +28,7 @@ def test_buy_update_clear_release(sandbox):
     updated = number.update(voice_url="https://crm.example.com/v", voice_method="GET")
     assert (updated.voice_url, updated.voice_method) == ("https://crm.example.com/v", "GET")
     cleared = number.update(voice_url="", voice_method="")
-    assert cleared.voice_url == "" and cleared.voice_method == "POST"
+    assert cleared.voice_url is None and cleared.voice_method == "POST"
     assert number.fetch().friendly_name == "Loquent"
 
     assert number.delete() is True
@@ -49,6 +49,15 @@ def test_trunk_and_application_exclude_each_other(sandbox):
     assert with_app.trunk_sid is None
     cleared = client.incoming_phone_numbers(sid).update(voice_application_sid="")
     assert cleared.voice_application_sid is None
+
+
+def test_update_moves_date_updated_and_leaves_unsent_fields(sandbox):
+    client = sandbox.client()
+    number = client.incoming_phone_numbers.list(limit=25)[-1]
+    updated = client.incoming_phone_numbers(number.sid).update(voice_url="https://x.example/v")
+    assert updated.date_updated > number.date_updated
+    unsent = ("sms_url", "status_callback", "voice_fallback_url", "friendly_name")
+    assert all(getattr(updated, f) == getattr(number, f) for f in unsent)
 
 
 def test_unknown_trunk_is_rejected_without_change(sandbox):

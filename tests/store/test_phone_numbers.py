@@ -93,8 +93,9 @@ def test_snapshot_is_taken_once_and_cleared(db: Database) -> None:
     original = db.phone_numbers.get_by_sid(org.id, sid)
     assert original is not None and original.previous_voice_config is None
 
-    saved = db.phone_numbers.save_snapshot(org.id, sid, original.voice_config)
-    assert saved.snapshot_taken_at is not None
+    taken_at = db.phone_numbers.save_snapshot(org.id, sid, original.voice_config)
+    saved = db.phone_numbers.get_by_sid(org.id, sid)
+    assert taken_at is not None and saved.snapshot_taken_at == taken_at
     assert saved.previous_voice_config == original.voice_config
     assert saved.previous_voice_application_sid == "AP" + "1" * 32
 
@@ -104,10 +105,14 @@ def test_snapshot_is_taken_once_and_cleared(db: Database) -> None:
     assert routed.voice_application_sid is None
 
     # A second configure must not replace the customer's original routing with Loquent's.
-    again = db.phone_numbers.save_snapshot(org.id, sid, routed.voice_config)
+    assert db.phone_numbers.save_snapshot(org.id, sid, routed.voice_config) is None
+    again = db.phone_numbers.get_by_sid(org.id, sid)
     assert again.previous_voice_config == original.voice_config
 
-    cleared = db.phone_numbers.clear_snapshot(org.id, sid)
+    # Clearing "the snapshot I took" leaves one taken at another time alone.
+    kept = db.phone_numbers.clear_snapshot(org.id, sid, taken_at=datetime(2020, 1, 1, tzinfo=UTC))
+    assert kept.previous_voice_config == original.voice_config
+    cleared = db.phone_numbers.clear_snapshot(org.id, sid, taken_at=taken_at)
     assert cleared.previous_voice_config is None
     assert cleared.previous_voice_url is None
 

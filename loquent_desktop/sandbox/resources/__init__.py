@@ -6,7 +6,10 @@ from loquent_desktop.sandbox.resources import (
     accounts,
     addresses,
     available_numbers,
+    calls,
+    events,
     incoming_numbers,
+    messages,
 )
 from loquent_desktop.sandbox.routing import Route
 
@@ -17,4 +20,7 @@ ROUTES: list[Route] = [
     *incoming_numbers.ROUTES,
     *available_numbers.ROUTES,
     *addresses.ROUTES,
+    *events.ROUTES,
+    *messages.ROUTES,
+    *calls.ROUTES,
 ]

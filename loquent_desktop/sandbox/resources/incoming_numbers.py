@@ -6,8 +6,9 @@ Buying follows Twilio's rules: only numbers currently for sale can be bought (21
 (21631 / 21615 / 21650). Every field is validated before anything changes, so a rejected
 purchase leaves both the inventory and the account untouched.
 
-Updates: an empty string clears a field (URLs become "", SIDs null, methods fall back to
-POST); setting ``TrunkSid`` clears ``voice_application_sid`` and vice versa, as Twilio does.
+Updates: an empty string clears a field (URLs and SIDs become null, methods fall back to
+POST); setting ``TrunkSid`` clears ``voice_application_sid`` and vice versa, as Twilio does;
+every update moves ``date_updated``. Fields not sent are left alone.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def _parse_fields(ctx: Ctx, account_sid: str) -> dict[str, Any]:
             value = form[name].strip()
             if value and not value.lower().startswith(("http://", "https://")):
                 raise bad_request(errors.INVALID_PARAMETER, f"{name} is not a valid URL: {value}")
-            out[attr] = value
+            out[attr] = value or None  # cleared reads back like never set: null
     for name, attr in _METHOD_FIELDS.items():
         if name in form:
             value = form[name].strip().upper() or "POST"  # cleared -> Twilio's default

@@ -60,6 +60,19 @@ class AuditRepository:
             session.commit()
             return record_from(AuditRecord, entry)
 
+    def list_actions(
+        self, org_id: int, actions: tuple[str, ...], limit: int = 500
+    ) -> list[AuditRecord]:
+        """One organization's entries of the given kinds, newest first."""
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.organization_id == org_id, AuditEntry.action.in_(actions))
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+        with self._sessions() as session:
+            return [record_from(AuditRecord, e) for e in session.scalars(query)]
+
     def list(self, limit: int = 200, org_id: int | None = None) -> list[AuditRecord]:
         """Newest first."""
         query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())

@@ -119,6 +119,14 @@ class OrganizationRepository:
 
         return self._update(org_id, change)
 
+    def set_events_url(self, org_id: int, events_url: str | None) -> OrganizationRecord:
+        """Where Event Streams deliver this organization's events; None -> the default."""
+
+        def change(_session: Session, row: Organization) -> None:
+            row.events_url = events_url or None
+
+        return self._update(org_id, change)
+
     # -- internals -----------------------------------------------------------------------
 
     @staticmethod

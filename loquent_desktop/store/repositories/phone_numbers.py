@@ -162,25 +162,46 @@ class PhoneNumberRepository:
             session.commit()
         return len(new_rows), len(changed_rows)
 
-    def save_snapshot(self, org_id: int, sid: str, config: VoiceConfig) -> PhoneNumberRecord:
+    def save_snapshot(self, org_id: int, sid: str, config: VoiceConfig) -> datetime | None:
         """Remember the voice configuration read from Twilio just before Loquent changes it.
 
         Taken once: a second configure must not overwrite the customer's original routing
-        with Loquent's own URL, so an existing snapshot is kept unless cleared first.
+        with Loquent's own URL. One conditional UPDATE, so two app instances on a shared
+        database cannot both take it. Returns the snapshot's time when this call took it,
+        None when one already existed.
         """
+        taken_at = utcnow()
+        values: dict[str, Any] = {
+            f"previous_{name}": getattr(config, name) for name in _VOICE_FIELDS
+        }
+        values["snapshot_taken_at"] = taken_at
         with self._sessions() as session:
             current = self._require(session, org_id, sid)
-            if current["snapshot_taken_at"] is None:
-                values = {f"previous_{name}": getattr(config, name) for name in _VOICE_FIELDS}
-                values["snapshot_taken_at"] = utcnow()
-                session.execute(update(_table).where(_table.c.id == current["id"]).values(values))
-                session.commit()
-        return self._get(org_id, sid)
+            result = session.execute(
+                update(_table)
+                .where(_table.c.id == current["id"], _table.c.snapshot_taken_at.is_(None))
+                .values(values)
+            )
+            session.commit()
+        return taken_at if result.rowcount else None  # type: ignore[attr-defined]
 
-    def clear_snapshot(self, org_id: int, sid: str) -> PhoneNumberRecord:
+    def clear_snapshot(
+        self, org_id: int, sid: str, taken_at: datetime | None = None
+    ) -> PhoneNumberRecord:
+        """Forget the snapshot; with `taken_at`, only if it is still the one taken then."""
         values: dict[str, Any] = {f"previous_{name}": None for name in _VOICE_FIELDS}
         values["snapshot_taken_at"] = None
-        return self._set(org_id, sid, values)
+        if taken_at is None:
+            return self._set(org_id, sid, values)
+        with self._sessions() as session:
+            current = self._require(session, org_id, sid)
+            session.execute(
+                update(_table)
+                .where(_table.c.id == current["id"], _table.c.snapshot_taken_at == taken_at)
+                .values(values)
+            )
+            session.commit()
+        return self._get(org_id, sid)
 
     def update_voice(
         self, org_id: int, sid: str, config: VoiceConfig, routed_to_loquent: bool
@@ -188,6 +209,35 @@ class PhoneNumberRepository:
         """Store the voice configuration Twilio reported after a change."""
         values: dict[str, Any] = {name: getattr(config, name) for name in _VOICE_FIELDS}
         values["routed_to_loquent"] = routed_to_loquent
+        return self._set(org_id, sid, values)
+
+    def mark_routed(
+        self, org_id: int, sid: str, live: VoiceConfig, loquent_url: str
+    ) -> PhoneNumberRecord:
+        """Loquent configured the number and Twilio confirmed it: keep what Twilio reports
+        and the URL we wrote (restore compares against it to spot later changes)."""
+        values: dict[str, Any] = {name: getattr(live, name) for name in _VOICE_FIELDS}
+        routed = {name: getattr(live, name) for name in _VOICE_FIELDS if name != "date_updated"}
+        values.update(
+            routed_to_loquent=True,
+            loquent_voice_url=loquent_url,
+            routed_config=routed,
+            routed_at=utcnow(),
+        )
+        return self._set(org_id, sid, values)
+
+    def clear_routing(self, org_id: int, sid: str, live: VoiceConfig) -> PhoneNumberRecord:
+        """The previous configuration is back on Twilio: forget the snapshot and what
+        Loquent wrote, in one transaction with the configuration Twilio now reports."""
+        values: dict[str, Any] = {name: getattr(live, name) for name in _VOICE_FIELDS}
+        values.update({f"previous_{name}": None for name in _VOICE_FIELDS})
+        values.update(
+            snapshot_taken_at=None,
+            routed_to_loquent=False,
+            loquent_voice_url=None,
+            routed_config=None,
+            routed_at=None,
+        )
         return self._set(org_id, sid, values)
 
     def remove(self, org_id: int, sids: Iterable[str]) -> int:

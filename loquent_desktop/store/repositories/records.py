@@ -34,6 +34,7 @@ class OrganizationRecord:
     account_type: str | None
     credentials_verified_at: datetime | None
     voice_url: str | None
+    events_url: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -48,6 +49,9 @@ class OrganizationRecord:
 
     def effective_voice_url(self, default: str) -> str:
         return self.voice_url or default
+
+    def effective_events_url(self, default: str) -> str:
+        return self.events_url or default
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class PhoneNumberRecord:
     previous_status_callback_method: str | None
     previous_date_updated: datetime | None
     snapshot_taken_at: datetime | None
+    loquent_voice_url: str | None
+    routed_config: dict[str, Any] | None
+    routed_at: datetime | None
     source: str
     imported_at: datetime | None
     routed_to_loquent: bool
@@ -107,6 +114,14 @@ class PhoneNumberRecord:
             status_callback_method=self.previous_status_callback_method,
             date_updated=self.previous_date_updated,
         )
+
+    @property
+    def routed_voice_config(self) -> VoiceConfig | None:
+        """What Twilio confirmed right after Loquent's last routing change."""
+        if not self.routed_config:
+            return None
+        names = {f.name for f in fields(VoiceConfig)} - {"date_updated"}
+        return VoiceConfig(**{k: v for k, v in self.routed_config.items() if k in names})
 
     def capability(self, name: str) -> bool:
         return bool((self.capabilities or {}).get(name.lower(), False))

@@ -11,10 +11,13 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,7 +37,7 @@ class ConfirmPlanDialog(QDialog):
         super().__init__(parent)
         self.plan = plan
         self.setWindowTitle(plan.title)
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(760)
         layout = QVBoxLayout(self)
 
         heading = QLabel(f"<b>{html.escape(plan.title)}</b>")
@@ -64,23 +67,54 @@ class ConfirmPlanDialog(QDialog):
                 item.setToolTip(text)
                 self.changes.setItem(row, col, item)
         header = self.changes.horizontalHeader()
+        # What and Setting are short; Now and After share the rest (URLs wrap in them).
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.changes.resizeRowsToContents()
         rows = sum(self.changes.rowHeight(r) for r in range(len(plan.changes)))
-        self.changes.setFixedHeight(self.changes.horizontalHeader().height() + rows + 6)
+        # A bulk plan may list hundreds of rows: past a screenful, the table scrolls.
+        height = self.changes.horizontalHeader().height() + rows + 6
+        self.changes.setFixedHeight(min(height, 380))
         layout.addWidget(self.changes)
 
+        # Warnings, cost, who else is affected and notes: one per number in a bulk plan, so
+        # past a screenful they scroll instead of pushing the buttons off the screen.
+        consequences = QWidget()
+        column = QVBoxLayout(consequences)
+        column.setContentsMargins(0, 0, 0, 0)
+        for warning in plan.warnings:
+            label = QLabel(
+                f"<span style='color:#b3261e'>&#9888; <b>{html.escape(warning)}</b></span>"
+            )
+            label.setWordWrap(True)
+            label.setToolTip(warning)
+            column.addWidget(label)
         self.cost = QLabel(f"<b>Cost:</b> {html.escape(plan.cost)}")
         self.cost.setWordWrap(True)
-        layout.addWidget(self.cost)
+        column.addWidget(self.cost)
         for affected in plan.affected:
-            layout.addWidget(self._warning(affected))
+            column.addWidget(self._warning(affected))
         for note in plan.notes:
             label = QLabel(note)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setWordWrap(True)
-            layout.addWidget(label)
+            column.addWidget(label)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(consequences)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        wanted = consequences.sizeHint().height() + 4
+        scroll.setMinimumHeight(min(wanted, 360))
+        layout.addWidget(scroll, 1)
+
+        # Overwriting someone else's recent change takes a deliberate tick, not just Enter.
+        self.acknowledge: QCheckBox | None = None
+        if plan.acknowledge:
+            self.acknowledge = QCheckBox(plan.acknowledge)
+            layout.addWidget(self.acknowledge)
 
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -89,6 +123,9 @@ class ConfirmPlanDialog(QDialog):
         )
         self.cancel_button.setDefault(True)
         self.cancel_button.setFocus()
+        if self.acknowledge is not None:
+            self.confirm_button.setEnabled(False)
+            self.acknowledge.toggled.connect(self.confirm_button.setEnabled)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

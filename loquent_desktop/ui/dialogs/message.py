@@ -20,3 +20,14 @@ async def confirm(parent: QWidget | None, title: str, text: str, action: str) ->
     accepted = box.clickedButton() is ok
     box.deleteLater()
     return accepted
+
+
+async def inform(parent: QWidget | None, title: str, text: str) -> None:
+    """A notice with one OK button (e.g. "nothing to change")."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setObjectName("inform")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    await answer(box)
+    box.deleteLater()

@@ -164,12 +164,14 @@ def upgrade() -> None:
 
     with op.batch_alter_table("phone_number", schema=None) as batch_op:
         batch_op.add_column(sa.Column("loquent_voice_url", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("routed_config", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("routed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("phone_number", schema=None) as batch_op:
         batch_op.drop_column("routed_at")
+        batch_op.drop_column("routed_config")
         batch_op.drop_column("loquent_voice_url")
 
     with op.batch_alter_table("organization", schema=None) as batch_op:

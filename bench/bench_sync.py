@@ -1,0 +1,262 @@
+"""History sync benchmark: 100,000 messages through the real window.
+
+    python bench/bench_sync.py [--messages 100000] [--database-url URL] [--profile]
+
+Starts the emulator in its own process with N messages on the demo account, builds the real
+MainWindow offscreen on a qasync loop with a real app context (SQLite in a temporary
+LOQUENT_HOME unless --database-url, an in-memory keyring), connects an organization, and
+clicks Start on the message sync controls (the Sync tab's when the window has one, else the
+same widgets added as a tab). It measures what a user feels:
+
+  (a) total   Start clicked → summary shown, and rows per second
+  (b) stall   the longest gap between ticks of a 10 ms QTimer on the GUI thread during the
+              sync (p99 and the number of gaps over the target too)
+  (c) browse  the browser reading the newest 50,000 rows once the sync ends, and its stall
+
+Then checks the database holds exactly N + the demo's messages, once each. Prints the
+figures with PASS/FAIL; exits 1 when the stall target is missed. Under ./dev.sh bench it runs
+on SQLite and again on the throw-away PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LOQUENT_HOME", tempfile.mkdtemp(prefix="loquent-bench-home-"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench_numbers import StallMeter, _until, profiled  # noqa: E402  (same folder)
+
+from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
+
+TARGET_STALL_MS = 50.0
+
+_EMULATOR = """
+import json, sys
+from loquent_desktop.services.sandbox_session import SandboxSession
+from tests.support.history import add_messages
+s = SandboxSession.start(25)
+state, account = s.server.state, s.seed.account_sid
+own = sorted(n.phone_number for n in state.numbers.values() if n.account_sid == account)
+add_messages(state, account, own, int(sys.argv[1]))
+with state.lock:
+    total = sum(1 for m in state.messages.values() if m.account_sid == account)
+print(json.dumps([s.base_url, account, s.seed.auth_token, total]), flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+s.stop()
+"""
+
+
+@contextmanager
+def emulator(messages: int) -> Iterator[tuple[str, str, str, int]]:
+    """(base_url, account_sid, auth_token, messages on the account), in its own process as
+    Twilio is: on a thread here it would compete with the GUI for the GIL."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _EMULATOR, str(messages)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert child.stdout is not None
+        base_url, sid, token, total = json.loads(child.stdout.readline())
+        yield base_url, sid, token, int(total)
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=60)
+
+
+class GapMeter(StallMeter):
+    """StallMeter that keeps every gap, for a percentile and a count over the target."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gaps: list[float] = []
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self.last) * 1000)
+        super()._tick()
+
+    def start(self) -> None:
+        self.gaps = []
+        super().start()
+
+    def p99(self) -> float:
+        ordered = sorted(self.gaps) or [0.0]
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+    def over(self, limit: float) -> int:
+        return sum(1 for gap in self.gaps if gap > limit)
+
+
+def sync_widgets(window: Any, context: Any) -> tuple[Any, Any]:
+    """The window's sync view and browser, on screen. Until the Sync tab exists, the same
+    widgets are added as a tab, wired as the tab wires them."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from loquent_desktop.ui.history_browser import HistoryBrowser
+    from loquent_desktop.ui.history_sync_view import HistorySyncView
+
+    views, browsers = window.findChildren(HistorySyncView), window.findChildren(HistoryBrowser)
+    if views and browsers:
+        view, browser = views[0], browsers[0]
+    else:
+        page = QWidget()
+        view = HistorySyncView(context.history.sync, window.tasks)
+        browser = HistoryBrowser(context.history.browse, window.tasks)
+        layout = QVBoxLayout(page)
+        layout.addWidget(view)
+        layout.addWidget(browser, 1)
+        view.synced.connect(browser.refresh)
+        window.tabs.addTab(page, "Sync (bench)")
+    for index in range(window.tabs.count()):
+        if window.tabs.widget(index).isAncestorOf(view):
+            window.tabs.setCurrentIndex(index)
+    return view, browser
+
+
+async def _bench(
+    server: tuple[str, str, str, int], database_url: str | None, profile: bool
+) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QApplication
+
+    from loquent_desktop.app import build_context
+    from loquent_desktop.domain.credentials import Credentials
+    from loquent_desktop.paths import AppPaths
+    from loquent_desktop.secrets.store import SecretStore
+    from loquent_desktop.settings import Settings
+    from loquent_desktop.ui.launcher import settle_garbage_collector
+    from loquent_desktop.ui.main_window import MainWindow
+
+    base_url, account_sid, auth_token, total = server
+    home = Path(tempfile.mkdtemp(prefix="loquent-bench-"))
+    settings = replace(
+        Settings(twilio_base_url=base_url, request_timeout_s=60), database_url=database_url
+    )
+    secrets = SecretStore("loquent-desktop-bench", backend=MemoryKeyring())
+    context = await build_context(AppPaths.under(home).ensure(), settings, secrets)
+    window = MainWindow(context)
+    window.show()
+    figures: dict[str, Any] = {"messages": total}
+    try:
+        org = await context.organizations.add(f"Bench Org {time.time_ns()}")
+        await context.connection.connect(org.id, Credentials(account_sid, auth_token))
+        await window.load(org.id)
+        view, browser = sync_widgets(window, context)
+        await view.load(org.id)
+        await browser.load(org.id)
+        settle_garbage_collector()  # as the app does once its window has loaded
+        QApplication.processEvents()
+        meter = GapMeter()
+
+        meter.start()
+        began = time.perf_counter()
+        with profiled(profile, "message sync, Start → summary"):
+            view.start_button.click()
+            await _until(lambda: not view.running, timeout=600)
+        figures["total_s"] = time.perf_counter() - began
+        await asyncio.sleep(0.02)  # one more tick: a stall right at the end counts too
+        figures["stall_ms"] = meter.stop()
+        figures["p99_ms"] = meter.p99()
+        figures["over"] = meter.over(TARGET_STALL_MS)
+        if view.error.text():
+            raise RuntimeError(f"sync failed: {view.error.text()}")
+        figures["summary"] = view.summary.text()
+
+        meter.start()
+        began = time.perf_counter()
+        shown = min(total, 50_000)
+        await _until(lambda: len(browser.messages.model.items) == shown, timeout=120)
+        QApplication.processEvents()
+        figures["browse_ms"] = (time.perf_counter() - began) * 1000
+        await asyncio.sleep(0.02)
+        figures["browse_stall_ms"] = meter.stop()
+
+        stored = await asyncio.to_thread(context.database.messages.count, org.id)
+        if stored != total:
+            raise RuntimeError(f"the database holds {stored:,} messages, the emulator {total:,}")
+    finally:
+        await window.shutdown()
+        window.close()
+        window.deleteLater()
+        await context.aclose()
+    return figures
+
+
+def report(f: dict[str, Any]) -> tuple[str, bool]:
+    passed = f["stall_ms"] <= TARGET_STALL_MS
+    rate = f["messages"] / f["total_s"]
+    lines = [
+        f"History sync, {f['messages']:,} messages (emulator in its own process, offscreen)",
+        "",
+        f"(a) Start → summary        {f['total_s']:.1f} s, {rate:,.0f} messages/s",
+        f"(b) longest GUI stall      {f['stall_ms']:.0f} ms (p99 {f['p99_ms']:.0f} ms, "
+        f"{f['over']} gaps over {TARGET_STALL_MS:.0f} ms)   target ≤ {TARGET_STALL_MS:.0f} ms  "
+        + ("PASS" if passed else "FAIL"),
+        f"(c) browser, newest 50,000 {f['browse_ms']:.0f} ms, longest stall "
+        f"{f['browse_stall_ms']:.0f} ms",
+        f"    {f['summary']}",
+    ]
+    return "\n".join(lines), passed
+
+
+def run_bench(
+    messages: int = 100_000, database_url: str | None = None, profile: bool = False
+) -> dict[str, Any]:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setQuitOnLastWindowClosed(False)  # type: ignore[attr-defined]
+    loop = qasync.QEventLoop(app, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        with emulator(messages) as server:
+            return loop.run_until_complete(_bench(server, database_url, profile))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000, help="messages (100000)")
+    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://… (default: SQLite)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the sync (slows it)")
+    args = parser.parse_args(argv)
+    text, passed = report(run_bench(args.messages, args.database_url, args.profile))
+    database = "SQLite" if args.database_url is None else "PostgreSQL"
+    print(f"[{database}] {text}")
+    print("\nPASS" if passed else "\nFAIL: a target was missed")
+    failed = not passed
+    # ./dev.sh bench provides a throw-away PostgreSQL: measure the shared-database option
+    # too, in a process of its own: a second window and event loop in this process make
+    # PySide6 abort at interpreter exit ("none_dealloc").
+    postgres = os.environ.get("LOQUENT_TEST_POSTGRES_URL")
+    if not args.database_url and postgres:
+        print()
+        again = [sys.executable, __file__, "--messages", str(args.messages)]
+        failed = subprocess.run([*again, "--database-url", postgres]).returncode != 0 or failed
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Reading the Messages and Calls lists one page at a time, resumable from a stored link.
+
+A history sync commits each page before it asks for the next one and stores Twilio's own
+`next_page_uri` with it, so a cancelled or crashed run can carry on from that page. The
+records are handed on as the JSON dicts Twilio sent (not library instances): the store
+converts them off the event loop, and "the same fields as Twilio" is then literally true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from twilio.rest import Client
+
+from .errors import translate_errors
+from .paging import PAGE_SIZE
+
+API_VERSION = "2010-04-01"
+
+
+@dataclass(frozen=True)
+class RawPage:
+    records: list[dict[str, Any]]
+    next_page_uri: str | None  # relative, as Twilio sent it; None on the last page
+
+
+def list_api(client: Client, resource: str) -> Any:
+    """The library's list resource for `resource` ("Messages" or "Calls")."""
+    account = client.api.v2010.accounts(client.account_sid)
+    return {"Messages": account.messages, "Calls": account.calls}[resource]
+
+
+def list_path(client: Client, resource: str) -> str:
+    return f"/{API_VERSION}/Accounts/{client.account_sid}/{resource}.json"
+
+
+def belongs_to(client: Client, resource: str, uri: str | None) -> bool:
+    """Whether a stored link names this account's list: after a change of credentials
+    (another account), it must not be followed."""
+    return bool(uri) and str(uri).startswith(list_path(client, resource) + "?")
+
+
+def _raw(page: Any) -> RawPage:
+    payload: dict[str, Any] = page._payload  # the parsed JSON; the library keeps no other copy
+    records = list(page.load_page(payload))
+    return RawPage(records, payload.get("next_page_uri") or None)
+
+
+async def first_page(api: Any, **filters: Any) -> RawPage:
+    """The newest page matching `filters` (library keyword names), at Twilio's maximum
+    page size."""
+    async with translate_errors():
+        page = await api.page_async(page_size=PAGE_SIZE, **filters)
+    return _raw(page)
+
+
+async def page_at(client: Client, api: Any, uri: str) -> RawPage:
+    """The page a stored `next_page_uri` names (it carries the filters and page size)."""
+    async with translate_errors():
+        page = await api.get_page_async(client.api.absolute_url(uri))
+    return _raw(page)

@@ -1,0 +1,287 @@
+"""Sync controls: copy message or call history from Twilio into Loquent (read-only).
+
+Choose messages or calls, all numbers or some, and optionally a start date; Start, Cancel,
+and Resume when a run was interrupted (cancelled, failed, or the app was closed or killed).
+The progress line is an estimate: Twilio's lists have no total count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services.history_sync import HistorySyncService, SyncStatus
+from ..services.sync_progress import SyncProgress, SyncSummary
+from .async_tasks import TaskRunner
+from .gil import gui_keeps_the_gil
+from .widgets import error_label, user_text
+
+READ_ONLY = "Read-only: copies history from Twilio into Loquent; nothing on Twilio changes."
+BAR_STEPS = 1000
+
+
+class HistorySyncView(QWidget):
+    synced = Signal(str)  # kind: a run ended (rows may have changed)
+
+    def __init__(
+        self, sync: HistorySyncService, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.sync = sync
+        self.tasks = tasks
+        self.org_id: int | None = None
+        self.status: SyncStatus | None = None
+        self._task: asyncio.Task[Any] | None = None
+
+        self.messages_radio = QRadioButton("&Messages")
+        self.calls_radio = QRadioButton("C&alls (completed)")
+        self.messages_radio.setChecked(True)
+        self.kind_group = QButtonGroup(self)
+        for button in (self.messages_radio, self.calls_radio):
+            self.kind_group.addButton(button)
+        self.all_radio = QRadioButton("All &numbers")
+        self.selected_radio = QRadioButton("&Selected numbers:")
+        self.all_radio.setChecked(True)
+        self.scope_group = QButtonGroup(self)
+        for button in (self.all_radio, self.selected_radio):
+            self.scope_group.addButton(button)
+        self.numbers = QListWidget()
+        self.numbers.setMaximumHeight(110)
+        self.numbers.setEnabled(False)
+        self.since_check = QCheckBox("Only since")
+        self.since_check.setToolTip(
+            "Without a date, the first run reads the whole history and later runs continue "
+            "from a day before where the last one ended."
+        )
+        self.since_date = QDateEdit(QDate.currentDate().addMonths(-3))
+        self.since_date.setCalendarPopup(True)
+        self.since_date.setDisplayFormat("yyyy-MM-dd")
+        self.since_date.setEnabled(False)
+        self.start_button = QPushButton("&Start sync")
+        self.start_button.setToolTip(READ_ONLY)
+        self.resume_button = QPushButton("&Resume")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop after the current page; Resume continues from there")
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, BAR_STEPS)
+        self.bar.setTextVisible(False)
+        self.progress_label = QLabel()
+        self.progress_label.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #1b6e3a;")
+        self.error = error_label()
+        note = QLabel(READ_ONLY)
+        note.setStyleSheet("color: #6b6b6b;")
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Sync"), 0, 0)
+        grid.addWidget(self.messages_radio, 0, 1)
+        grid.addWidget(self.calls_radio, 0, 2)
+        grid.addWidget(QLabel("Numbers"), 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.all_radio, 1, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.selected_radio, 1, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.numbers, 1, 3)
+        grid.addWidget(self.since_check, 2, 1)
+        grid.addWidget(self.since_date, 2, 2)
+        grid.setColumnStretch(3, 1)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.resume_button, self.cancel_button):
+            # Buttons keep their size whether or not the progress bar is shown beside them.
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button)
+        buttons.addWidget(self.bar, 1)
+        buttons.addStretch(0)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(note)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.state_label)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+
+        self.kind_group.buttonToggled.connect(self._kind_toggled)
+        self.selected_radio.toggled.connect(self._update_state)
+        self.since_check.toggled.connect(self.since_date.setEnabled)
+        self.numbers.itemChanged.connect(self._update_state)
+        self.start_button.clicked.connect(lambda: self._launch(resume=False))
+        self.resume_button.clicked.connect(lambda: self._launch(resume=True))
+        self.cancel_button.clicked.connect(self.cancel)
+        self._update_state()
+
+    # -- what is chosen ------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return "calls" if self.calls_radio.isChecked() else "messages"
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def chosen_numbers(self) -> list[str] | None:
+        """None: all numbers; else the checked ones."""
+        if not self.selected_radio.isChecked():
+            return None
+        items = (self.numbers.item(row) for row in range(self.numbers.count()))
+        return [
+            i.data(Qt.ItemDataRole.UserRole)
+            for i in items
+            if i.checkState() == Qt.CheckState.Checked
+        ]
+
+    def since(self) -> date | None:
+        return self.since_date.date().toPython() if self.since_check.isChecked() else None  # type: ignore[return-value]
+
+    # -- loading -------------------------------------------------------------------------
+    async def load(self, org_id: int | None) -> None:
+        """Show `org_id`'s numbers and sync state. A run for another organization is
+        cancelled: its checkpoint keeps it resumable."""
+        if org_id != self.org_id:
+            self.cancel()
+            self.summary.clear()
+            self.error.clear()
+            self.progress_label.clear()
+            self.bar.setValue(0)
+        self.org_id = org_id
+        self.numbers.clear()
+        if org_id is None:
+            self.status = None
+            self._update_state()
+            return
+        for number in await self.sync.numbers(org_id):
+            label = number.phone_number + (
+                f"  {number.friendly_name}" if number.friendly_name else ""
+            )
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, number.phone_number)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.numbers.addItem(item)
+        await self.refresh_status()
+
+    async def refresh_status(self) -> None:
+        org_id, kind = self.org_id, self.kind
+        if org_id is None:
+            return
+        status = await self.sync.status(org_id, kind)
+        if (org_id, kind) == (self.org_id, self.kind):
+            self.status = status
+            self._update_state()
+
+    def _kind_toggled(self, _button: object, checked: bool) -> None:
+        if checked and not self.running:
+            self.summary.clear()
+            self.tasks.start(self.refresh_status(), "Read sync state", busy=False)
+
+    # -- running -------------------------------------------------------------------------
+    def _launch(self, resume: bool) -> None:
+        if self.org_id is None or self.running:
+            return
+        self._task = self.tasks.start(
+            self.run_sync(resume), f"Sync {self.kind}", on_error=self._failed
+        )
+        self._update_state()
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def run_sync(self, resume: bool) -> SyncSummary | None:
+        org_id, kind = self.org_id, self.kind
+        assert org_id is not None
+        self.error.clear()
+        self.summary.clear()
+        self.bar.setValue(0)
+        self.progress_label.setText("Reading the first page from Twilio…")
+        try:
+            with gui_keeps_the_gil():
+                if resume:
+                    summary = await self.sync.resume(org_id, kind, progress=self._progress)
+                else:
+                    summary = await self.sync.start(
+                        org_id, kind, self.chosen_numbers(), self.since(), progress=self._progress
+                    )
+        except asyncio.CancelledError:
+            self.progress_label.setText(
+                "Cancelled. Everything read so far is saved; Resume continues from there."
+            )
+            raise
+        finally:
+            self._task = None
+            self.synced.emit(kind)
+            self.tasks.start(self.refresh_status(), "Read sync state", busy=False)
+            self._update_state()
+        self.bar.setValue(BAR_STEPS)
+        self.progress_label.clear()
+        self.summary.setText(summary.text())
+        return summary
+
+    def _progress(self, progress: SyncProgress) -> None:
+        if progress.fraction is not None:
+            self.bar.setValue(round(progress.fraction * BAR_STEPS))
+        self.progress_label.setText(f"Reading {progress.scope}: {progress.text()}")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.progress_label.clear()
+        self.error.setText(user_text(exc))
+
+    # -- state ---------------------------------------------------------------------------
+    def _update_state(self) -> None:
+        has_org = self.org_id is not None
+        running = self.running
+        selected = self.selected_radio.isChecked()
+        chosen = self.chosen_numbers()
+        for widget in (self.messages_radio, self.calls_radio, self.all_radio, self.selected_radio,
+                       self.since_check):  # fmt: skip
+            widget.setEnabled(has_org and not running)
+        self.since_date.setEnabled(has_org and not running and self.since_check.isChecked())
+        self.numbers.setEnabled(has_org and not running and selected)
+        self.start_button.setEnabled(has_org and not running and (not selected or bool(chosen)))
+        resumable = bool(self.status and self.status.resumable)
+        self.start_button.setToolTip(
+            READ_ONLY
+            + (
+                "\nStarts a new run: the interrupted one is not continued (its rows stay)."
+                if resumable
+                else ""
+            )
+        )
+        self.resume_button.setEnabled(has_org and not running and resumable)
+        self.resume_button.setVisible(resumable or running)
+        self.cancel_button.setEnabled(running)
+        self.bar.setVisible(running or self.bar.value() > 0)
+        if not has_org:
+            self.state_label.setText("Select an organization on the Credentials tab.")
+        elif running:
+            self.state_label.setText("")
+        elif selected and self.numbers.count() == 0:
+            self.state_label.setText(
+                "No numbers are imported for this organization yet: import them on the "
+                "Numbers tab, or sync all numbers."
+            )
+        else:
+            self.state_label.setText(self.status.text() if self.status else "")
+        interrupted = resumable and not running
+        self.state_label.setStyleSheet("color: #a65300;" if interrupted else "color: #6b6b6b;")

@@ -1,0 +1,394 @@
+"""Voice routing tab: point imported numbers at Loquent, restore them, and see why.
+
+The table shows each imported number's live routing (read fresh from Twilio), the detail
+panel every field, the saved previous configuration and the number's history. Configure and
+Restore work on the selection (one number or many) through one plan dialog each; progress
+and per-number outcomes show below the table, and Stop ends a long run between numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import shiboken6
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSignalBlocker, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.errors import PlanCancelled
+from ..domain.validation import format_phone
+from ..domain.voice_routing import NumberRouting
+from ..services.voice_routing import CONFIGURE, RoutingResult, VoiceRoutingService
+from ..store.repositories import OrganizationRecord
+from .async_tasks import TaskRunner
+from .dialogs.confirm_plan import ConfirmPlanDialog
+from .dialogs.message import inform
+from .models.voice_numbers_model import NUMBER, VoiceNumbersModel
+from .numbers_scope import scope_of
+from .voice_details import VoiceDetails
+from .widgets import ProgressStrip, error_label, user_text
+
+SHARED_NOTE = (
+    "Shared mode: numbers on Loquent's shared account get Loquent's Voice URL when they are "
+    "bought, so configure and restore are for organizations with their own Twilio account."
+)
+CONFIGURE_TIP = (
+    "Send inbound calls of the selected numbers to Loquent (Ctrl+Enter). Shows exactly what "
+    "changes before anything is sent, and saves the previous configuration first."
+)
+MAX_LISTED = 8  # per-number problems listed under the table; the journal has them all
+RESTORE_TIP = "Put back the saved previous voice configuration of the selected numbers."
+
+
+class VoiceTab(QWidget):
+    def __init__(
+        self, voice: VoiceRoutingService, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.voice = voice
+        self.tasks = tasks
+        self.org: OrganizationRecord | None = None
+        self._load_task: asyncio.Task[None] | None = None
+        self._apply_task: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+        self._loaded_scope: object = None
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by number, name, route… (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setToolTip("Read the live configuration from Twilio again (F5)")
+        self.configure_button = QPushButton("Point at &Loquent…")
+        self.configure_button.setToolTip(CONFIGURE_TIP)
+        self.restore_button = QPushButton("Re&store previous…")
+        self.restore_button.setToolTip(RESTORE_TIP)
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.configure_button)
+        top.addWidget(self.restore_button)
+
+        self.shared_note = QLabel(SHARED_NOTE)
+        self.shared_note.setWordWrap(True)
+        self.shared_note.setStyleSheet("color: #1f5fbf;")
+        self.progress = ProgressStrip()
+        self.error = error_label()
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #6b6b6b; padding: 24px;")
+
+        self.model = VoiceNumbersModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(NUMBER, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)  # one line a number; the detail panel has it all
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((130, 160, 220, 230, 160, 160, 110)):
+            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        self.details = VoiceDetails()
+        self.count_label = QLabel()
+        self.refreshed_label = QLabel()
+        self.refreshed_label.setStyleSheet("color: #6b6b6b;")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.empty, 1)
+        info = QHBoxLayout()
+        info.addWidget(self.count_label)
+        info.addStretch(1)
+        info.addWidget(self.refreshed_label)
+        left_layout.addLayout(info)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.shared_note)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.error)
+        layout.addWidget(self.result_label)
+        layout.addWidget(splitter, 1)
+
+        self.filter.textChanged.connect(self._filter_changed)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.configure_button.clicked.connect(lambda: self.start_apply(configure=True))
+        self.restore_button.clicked.connect(lambda: self.start_apply(configure=False))
+        self.progress.cancel_button.clicked.connect(self.stop)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.filter.setFocus)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
+        QShortcut(QKeySequence("Ctrl+Return"), self, lambda: self.start_apply(configure=True))
+        self._update_state()
+
+    # -- organization and loading ---------------------------------------------------------
+    def set_organization(self, org: OrganizationRecord | None) -> None:
+        if scope_of(org) == scope_of(self.org):
+            self.org = org
+            return
+        self.org = org
+        self._loaded_scope = None
+        if self._load_task is not None:
+            self._load_task.cancel()
+            self._load_task = None
+        self.filter.clear()
+        self.model.set_items([])
+        self.details.show_number(None)
+        self.error.clear()
+        self.result_label.clear()
+        self.refreshed_label.clear()
+        self._update_state()
+        if self.isVisible():
+            self.ensure_loaded()
+
+    @property
+    def is_shared(self) -> bool:
+        return self.org is not None and not self.org.byo_twilio
+
+    @property
+    def busy(self) -> bool:
+        return self._load_task is not None or self._apply_task is not None
+
+    def ensure_loaded(self) -> None:
+        if self.org is not None and self._loaded_scope != scope_of(self.org):
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.org is None or self._load_task is not None:
+            return
+        task = self.tasks.start(self.load(), "Read voice configuration", on_error=self._failed)
+        self._load_task = task
+        task.add_done_callback(self._load_finished)
+        self._update_state()
+
+    def _load_finished(self, task: asyncio.Task[None]) -> None:
+        if not shiboken6.isValid(self) or task is not self._load_task:
+            return
+        self._load_task = None
+        self.progress.finish()
+        self._update_state()
+
+    async def load(self) -> None:
+        org = self.org
+        if org is None:
+            return
+        scope = scope_of(org)
+        self.error.clear()
+        self.progress.start(f"Reading the live voice configuration of {org.name}'s numbers…")
+        self.progress.cancel_button.hide()
+        selected = set(self.selected_sids())
+        numbers = await self.voice.overview(org.id)
+        if scope_of(self.org) != scope:
+            return
+        self.model.set_items(numbers)
+        self._loaded_scope = scope
+        self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
+        self._reselect(selected)
+        self._update_state()
+
+    def _reselect(self, sids: set[str]) -> None:
+        """Select the rows of `sids` in one go: one selection change, not one per row
+        (thousands of rows selected row by row would take minutes)."""
+        wanted = QItemSelection()
+        for row in range(self.model.rowCount()):
+            if self.model.item_at(row).sid in sids:
+                wanted.select(
+                    self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1)
+                )
+        selection = self.table.selectionModel()
+        with QSignalBlocker(selection):
+            selection.select(wanted, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.table.viewport().update()
+        self._selection_changed()
+
+    def _failed(self, exc: BaseException, scope: object = None) -> None:
+        if scope is not None and scope != scope_of(self.org):
+            return  # an error of an organization no longer shown
+        self.error.setText(user_text(exc))
+        self._update_state()
+
+    # -- selection and details ------------------------------------------------------------
+    def selected(self) -> list[NumberRouting]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.item_at(r) for r in rows]
+
+    def selected_sids(self) -> list[str]:
+        return [n.sid for n in self.selected()]
+
+    def select_sids(self, sids: list[str]) -> None:
+        self._reselect(set(sids))
+
+    def _selection_changed(
+        self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
+    ) -> None:
+        chosen = self.selected()
+        current = chosen[0] if len(chosen) == 1 else None
+        self.details.show_number(current)
+        if current is not None and self.org is not None:
+            self.tasks.start(
+                self._load_history(self.org.id, current.sid), "Read history", busy=False
+            )
+        self._update_state()
+
+    async def _load_history(self, org_id: int, sid: str) -> None:
+        events = await self.voice.history(org_id, sid)
+        chosen = self.selected()
+        if len(chosen) == 1 and chosen[0].sid == sid and self.org and self.org.id == org_id:
+            self.details.show_history(events)
+
+    # -- configure / restore --------------------------------------------------------------
+    def start_apply(self, configure: bool) -> None:
+        if self.org is None or self.busy or self.is_shared or not self.selected():
+            return
+        scope = scope_of(self.org)
+        self._apply_task = self.tasks.start(
+            self.apply(configure),
+            "Voice routing",
+            on_error=lambda exc: self._failed(exc, scope),
+            busy=False,
+        )
+        self._apply_task.add_done_callback(self._apply_finished)
+        self._update_state()
+
+    def _apply_finished(self, task: asyncio.Task[None]) -> None:
+        if not shiboken6.isValid(self) or task is not self._apply_task:
+            return
+        self._apply_task = None
+        self._stop = None
+        self.progress.finish()
+        self._update_state()
+
+    async def apply(self, configure: bool) -> None:
+        org = self.org
+        sids = self.selected_sids()
+        if org is None or not sids:
+            return
+        self.error.clear()
+        self.result_label.clear()
+        self.progress.start("Reading the selected numbers from Twilio…")
+        self.progress.cancel_button.hide()
+        scope = scope_of(org)
+        planner = self.voice.plan_configure if configure else self.voice.plan_restore
+        plan, steps = await planner(org.id, sids)
+        self.progress.finish()
+        if scope_of(self.org) != scope:
+            return  # the user moved to another organization while the numbers were read
+        if not any(s.changes or s.forget_only for s in steps):
+            await inform(self, plan.title, "Nothing to change.\n\n" + "\n".join(plan.notes))
+            return
+        confirm_text = "Point at Loquent" if plan.action == CONFIGURE else "Restore"
+        stop = self._stop = asyncio.Event()
+
+        async def confirm(p: object) -> bool:
+            accepted = await ConfirmPlanDialog.ask(self, plan, confirm_text)
+            if accepted:
+                self.progress.start(f"{plan.title}… 0 of {len(steps)}")
+                self.progress.cancel_button.setText("Stop")
+                self.progress.cancel_button.setToolTip(
+                    "Stop after the numbers already under way (Esc); a re-run does the rest"
+                )
+                self.progress.cancel_button.show()
+            return accepted
+
+        def progress(done: int, total: int) -> None:
+            if shiboken6.isValid(self):
+                self.progress.update_text(f"{plan.title}… {done} of {total}")
+
+        try:
+            result = await self.voice.apply(org.id, plan, steps, confirm, progress, stop)
+        except PlanCancelled:
+            if scope_of(self.org) == scope:
+                self.result_label.setStyleSheet("")
+                self.result_label.setText("Cancelled: nothing was sent to Twilio.")
+            return
+        finally:
+            if shiboken6.isValid(self):
+                self.progress.cancel_button.setText("Cancel")
+        if shiboken6.isValid(self) and scope_of(self.org) == scope:
+            self._show_result(result)
+            self._loaded_scope = None
+            self.refresh()
+
+    def _show_result(self, result: RoutingResult) -> None:
+        lines = [result.describe() + "."]
+        problems = [o for o in result.outcomes.values() if o.get("error")]
+        for outcome in problems[:MAX_LISTED]:
+            lines.append(f"{format_phone(outcome['phone_number'])}: {outcome['error']}")
+        if len(problems) > MAX_LISTED:
+            lines.append(f"… and {len(problems) - MAX_LISTED} more (see the History tab).")
+        if result.needs_rerun:
+            lines.append("Run it again on the same numbers to finish what is left.")
+        self.result_label.setText("\n".join(lines))
+        colour = "#b3261e" if result.needs_rerun else "#1b6e3a"
+        self.result_label.setStyleSheet(f"color: {colour};")
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self.progress.update_text("Stopping after the numbers under way…")
+
+    # -- state ----------------------------------------------------------------------------
+    def _filter_changed(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_state()
+
+    def _update_state(self) -> None:
+        total, shown = len(self.model.items), self.model.rowCount()
+        if self.org is None:
+            message = "Select an organization on the Credentials tab."
+        elif self._load_task is not None and total == 0:
+            message = "Reading the voice configuration from Twilio…"
+        elif self.error.text() and total == 0:
+            message = (
+                "The configuration could not be read. Fix the problem above, then Refresh (F5)."
+            )
+        elif total == 0 and self._loaded_scope is not None:
+            message = (
+                "No numbers are imported for this organization yet. Import them on the "
+                "Numbers tab (read-only), then route them here."
+            )
+        elif shown == 0 and total:
+            message = f"No number matches “{self.filter.text()}”."
+        else:
+            message = ""
+        self.empty.setText(message)
+        self.empty.setVisible(bool(message))
+        self.table.setVisible(not message)
+        self.count_label.setText(
+            f"{total:,} imported numbers" if shown == total else f"Showing {shown:,} of {total:,}"
+        )
+        self.count_label.setVisible(total > 0)
+        chosen = self.selected() if total else []
+        can_act = bool(chosen) and not self.busy and not self.is_shared
+        self.configure_button.setEnabled(can_act and any(n.live is not None for n in chosen))
+        self.restore_button.setEnabled(can_act and any(n.has_snapshot for n in chosen))
+        self.refresh_button.setEnabled(self.org is not None and self._load_task is None)
+        self.shared_note.setVisible(self.is_shared)
+        self.filter.setEnabled(total > 0)

@@ -1,0 +1,329 @@
+"""EventStreamsService through the real twilio library against the emulator over HTTP.
+
+What a user would notice: one sink and one subscription however often (or however
+interrupted) set-up runs, a plan that says what is created and what is left alone, a cancel
+that sends nothing, the other platform's sink never touched, a sink deleted only when nothing
+uses it, and Shared or unconnected organizations refused in words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import astuple
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from loquent_desktop.domain.errors import (
+    CredentialsMissing,
+    InvalidInput,
+    LoquentError,
+    PlanCancelled,
+)
+from loquent_desktop.domain.event_streams import Access, StreamKind
+from loquent_desktop.sandbox.seed_events import CRM_EVENTS_URL
+from loquent_desktop.sandbox.state import Sink, Subscription
+from loquent_desktop.settings import DEFAULT_EVENTS_URL
+from tests.services.test_numbers_service import Confirmer, connect_byo, connect_shared, writes
+
+SMS, CALLS = StreamKind.SMS, StreamKind.CALLS
+SMS_TYPES = {
+    "com.twilio.messaging.message.queued",
+    "com.twilio.messaging.message.sent",
+    "com.twilio.messaging.message.delivered",
+    "com.twilio.messaging.message.undelivered",
+    "com.twilio.messaging.message.failed",
+    "com.twilio.messaging.message.read",
+    "com.twilio.messaging.inbound-message.received",
+}
+# How the plan lists them: exact names, grouped so that the dialog's table can wrap them.
+SMS_CELL = (
+    "com.twilio.messaging.message.{queued, sent, delivered, undelivered, failed, read} "
+    "(schema v8)\ncom.twilio.messaging.inbound-message.received (schema v4)"
+)
+CALL_TYPES = {
+    f"com.twilio.voice.status-callback.call.{s}"
+    for s in ("initiated", "ringing", "answered", "completed")
+}
+
+
+def run(qloop: Any, coro: Any) -> Any:
+    return qloop.run_until_complete(coro)
+
+
+def ours(sandbox: Any, url: str = DEFAULT_EVENTS_URL) -> tuple[list[Sink], list[Subscription]]:
+    """Sinks to our events URL and the subscriptions on them, as the emulator holds them."""
+    state = sandbox.server.state
+    with state.lock:
+        sinks = [s for s in state.sinks.values() if s.configuration.get("destination") == url]
+        sids = {s.sid for s in sinks}
+        subs = [s for s in state.subscriptions.values() if s.sink_sid in sids]
+        return list(sinks), list(subs)
+
+
+def crm(sandbox: Any) -> list[tuple[Any, ...]]:
+    """Every field of the other platform's sink and subscription."""
+    state = sandbox.server.state
+    with state.lock:
+        sinks = state.sinks.values()
+        sink = next(s for s in sinks if s.configuration["destination"] == CRM_EVENTS_URL)
+        subs = [s for s in state.subscriptions.values() if s.sink_sid == sink.sid]
+        return [astuple(sink)] + [(*astuple(s)[:4], dict(s.types)) for s in subs]
+
+
+def setup(context: Any, qloop: Any, org_id: int, kind: StreamKind, answer: bool = True) -> Any:
+    return run(qloop, context.event_streams.setup(org_id, kind, Confirmer(answer)))
+
+
+def remove(context: Any, qloop: Any, org_id: int, kind: StreamKind) -> Any:
+    return run(qloop, context.event_streams.remove(org_id, kind, Confirmer(True)))
+
+
+def test_sms_setup_creates_one_sink_and_subscription(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    before = crm(sandbox)
+    confirm = Confirmer(True)
+    result = run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and len(subs) == 1
+    assert sinks[0].configuration == {
+        "destination": DEFAULT_EVENTS_URL,
+        "method": "POST",
+        "batch_events": False,
+    }
+    assert sinks[0].sink_type == "webhook" and subs[0].description == "Loquent SMS events"
+    assert set(subs[0].types) == SMS_TYPES and set(subs[0].types.values()) == {4, 8}  # latest
+    assert (result.sink_sid, result.subscription_sid) == (sinks[0].sid, subs[0].sid)
+    assert crm(sandbox) == before  # the CRM's sink and subscription are untouched
+
+    plan = confirm.plans[0]
+    fields = [(c.field, c.after) for c in plan.changes]
+    assert ("Destination", DEFAULT_EVENTS_URL) in fields
+    assert next(after for f, after in fields if f == "Event types (7)") == SMS_CELL
+    assert {t["type"] for t in plan.details["add_types"]} == SMS_TYPES  # the journal's copy
+    assert "Per-number webhooks are untouched" in " ".join(plan.notes)
+    assert any(CRM_EVENTS_URL in n and "Left alone" in n for n in plan.notes)
+    assert "No charge from Twilio" in plan.cost
+
+    stored = context.database.event_streams.get(org_id, "sms")
+    assert (stored.sink_sid, stored.subscription_sid, stored.sink_created) == (
+        sinks[0].sid, subs[0].sid, True,
+    )  # fmt: skip
+    entry = context.database.audit.list(org_id=org_id)[0]
+    assert (entry.action, entry.outcome) == ("events.sms.setup", "succeeded")
+    assert entry.result["subscription_sid"] == subs[0].sid
+
+
+def test_cancel_sends_nothing(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    sandbox.server.clear_log()
+    with pytest.raises(PlanCancelled):
+        setup(context, qloop, org_id, SMS, answer=False)
+    assert writes(sandbox) == []
+    assert ours(sandbox) == ([], [])
+    assert context.database.event_streams.get(org_id, "sms") is None
+    assert context.database.audit.list(org_id=org_id)[0].outcome == "cancelled"
+
+
+def test_setting_up_twice_changes_nothing_the_second_time(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    setup(context, qloop, org_id, SMS)
+    sandbox.server.clear_log()
+    confirm = Confirmer(True)
+    with pytest.raises(LoquentError, match=r"already set up.*Nothing was changed"):
+        run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+    assert confirm.plans == [] and writes(sandbox) == []
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and len(subs) == 1
+
+
+def test_a_lost_answer_then_a_retry_still_makes_one_of_each(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    # Twilio creates the subscription, but its answer never arrives.
+    sandbox.server.faults.add("/v1/Subscriptions", "drop_after", method="POST")
+    with pytest.raises(LoquentError):
+        setup(context, qloop, org_id, SMS)
+    assert len(ours(sandbox)[1]) == 1
+    # The next attempt finds both (sink by destination, subscription by description).
+    with pytest.raises(LoquentError, match="already set up"):
+        setup(context, qloop, org_id, SMS)
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and len(subs) == 1
+    assert context.database.event_streams.get(org_id, "sms").subscription_sid == subs[0].sid
+
+
+def test_an_existing_sink_to_our_url_is_reused(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    state, now = sandbox.server.state, datetime.now(UTC)
+    config = {"destination": DEFAULT_EVENTS_URL, "method": "POST", "batch_events": False}
+    existing = Sink("DG" + "a" * 32, sandbox.seed.account_sid, "Set up by hand", "webhook",
+                    config, now, now)  # fmt: skip
+    state.add(state.sinks, existing)
+    sandbox.server.clear_log()
+    confirm = Confirmer(True)
+    result = run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+    assert sandbox.server.requests("POST", "/v1/Sinks") == []
+    assert result.sink_sid == existing.sid and not result.sink_created
+    assert any("Reuses the sink" in n for n in confirm.plans[0].notes)
+    assert not any(c.field == "Destination" for c in confirm.plans[0].changes)
+    assert state.sinks[existing.sid].description == "Set up by hand"  # not changed
+
+
+def test_calls_are_independent_and_share_the_sink(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    before = crm(sandbox)
+    setup(context, qloop, org_id, SMS)
+    calls = setup(context, qloop, org_id, CALLS)
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and len(subs) == 2
+    by_desc = {s.description: set(s.types) for s in subs}
+    assert by_desc == {"Loquent SMS events": SMS_TYPES, "Loquent call events": CALL_TYPES}
+    assert calls.sink_sid == sinks[0].sid and not calls.sink_created
+
+    # Removing SMS keeps the sink the calls stream still uses...
+    confirm = Confirmer(True)
+    result = run(qloop, context.event_streams.remove(org_id, SMS, confirm))
+    assert not result.sink_deleted
+    assert any("stays" in n and "Loquent call events" in n for n in confirm.plans[0].notes)
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and [s.description for s in subs] == ["Loquent call events"]
+    status = run(qloop, context.event_streams.status(org_id))
+    assert status.calls.is_active and not status.sms.is_set_up
+    # ...and removing calls deletes it, since nothing uses it any more.
+    assert remove(context, qloop, org_id, CALLS).sink_deleted
+    assert ours(sandbox) == ([], [])
+    assert crm(sandbox) == before
+    assert context.database.event_streams.list_for(org_id) == []
+    actions = [e.action for e in context.database.audit.list(org_id=org_id)]
+    assert actions[:2] == ["events.calls.remove", "events.sms.remove"]
+
+
+def test_removal_checks_live_before_deleting_the_sink(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    setup(context, qloop, org_id, SMS)
+    sink = ours(sandbox)[0][0]
+
+    async def confirm_while_someone_subscribes(plan: Any) -> bool:
+        assert any(c.field == "Sink" and c.after.startswith("Deleted") for c in plan.changes)
+        state, now = sandbox.server.state, datetime.now(UTC)
+        other = Subscription("DF" + "b" * 32, sandbox.seed.account_sid, sink.sid, "Analytics",
+                             {"com.twilio.messaging.message.sent": 1}, now, now)  # fmt: skip
+        state.add(state.subscriptions, other)
+        return True
+
+    result = run(qloop, context.event_streams.remove(org_id, SMS, confirm_while_someone_subscribes))
+    assert not result.sink_deleted
+    assert sink.sid in sandbox.server.state.sinks
+
+
+def test_a_new_available_type_is_added_to_the_subscription(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    state = sandbox.server.state
+    state.event_types["com.twilio.messaging.message.read"].status = "deprecated"
+    first = setup(context, qloop, org_id, SMS)
+    assert "com.twilio.messaging.message.read" not in first.types  # only available types
+    state.event_types["com.twilio.messaging.message.read"].status = "available"
+    status = run(qloop, context.event_streams.status(org_id))
+    assert status.sms.missing_types == ("com.twilio.messaging.message.read",)
+
+    sandbox.server.clear_log()
+    confirm = Confirmer(True)
+    run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+    posts = [r.path for r in writes(sandbox)]
+    assert posts == [f"/v1/Subscriptions/{first.subscription_sid}/SubscribedEvents"]
+    changes = [(c.field, c.after) for c in confirm.plans[0].changes]
+    assert changes == [("Event types added (1)", "com.twilio.messaging.message.read (schema v8)")]
+    assert set(ours(sandbox)[1][0].types) == SMS_TYPES
+
+
+def test_a_failed_subscription_leaves_a_sink_that_set_up_reuses(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    sandbox.server.faults.add("/v1/Subscriptions", "500", method="POST")
+    with pytest.raises(LoquentError, match=r"server problem.*new sink .* was created"):
+        setup(context, qloop, org_id, SMS)
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and subs == []
+    assert context.database.audit.list(org_id=org_id)[0].outcome == "failed"
+    # Remove cleans up the unused sink...
+    assert remove(context, qloop, org_id, SMS).sink_deleted
+    assert ours(sandbox) == ([], [])
+    # ...or, after another failure, Set up finishes with the same sink.
+    sandbox.server.faults.add("/v1/Subscriptions", "500", method="POST")
+    with pytest.raises(LoquentError):
+        setup(context, qloop, org_id, SMS)
+    leftover = ours(sandbox)[0][0].sid
+    assert setup(context, qloop, org_id, SMS).sink_sid == leftover
+    assert [len(x) for x in ours(sandbox)] == [1, 1]
+
+
+def test_a_subscription_deleted_elsewhere_is_reported_and_restored(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    first = setup(context, qloop, org_id, SMS)
+    with sandbox.server.state.lock:
+        del sandbox.server.state.subscriptions[first.subscription_sid]
+    status = run(qloop, context.event_streams.status(org_id))
+    assert "is gone from Twilio" in status.sms.problem
+    again = setup(context, qloop, org_id, SMS)
+    assert again.sink_sid == first.sink_sid and again.subscription_sid != first.subscription_sid
+    assert [len(x) for x in ours(sandbox)] == [1, 1]
+
+
+def test_events_url_is_validated_and_used(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    with pytest.raises(InvalidInput, match="https://"):
+        run(qloop, context.event_streams.set_events_url(org_id, "http://events.example/x"))
+    url = "https://events.northwind.example/twilio"
+    run(qloop, context.event_streams.set_events_url(org_id, f"  {url} "))
+    setup(context, qloop, org_id, SMS)
+    assert [len(x) for x in ours(sandbox, url)] == [1, 1]
+
+    # Moving the URL later: the stream says where it really goes and set-up refuses to
+    # make a second one.
+    run(qloop, context.event_streams.set_events_url(org_id, ""))
+    status = run(qloop, context.event_streams.status(org_id))
+    assert status.events_url == DEFAULT_EVENTS_URL and status.events_url_is_default
+    assert url in status.sms.problem and "Remove" in status.sms.problem
+    with pytest.raises(LoquentError, match="Remove them first"):
+        setup(context, qloop, org_id, SMS)
+    remove(context, qloop, org_id, SMS)
+    assert ours(sandbox, url) == ([], [])
+
+
+def test_shared_and_unconnected_organizations(context, qloop, sandbox) -> None:
+    shared_id = connect_shared(context, qloop, sandbox)
+    sandbox.server.clear_log()
+    status = run(qloop, context.event_streams.status(shared_id))
+    assert status.access is Access.SHARED and status.sms is None
+    with pytest.raises(LoquentError, match="Shared mode"):
+        setup(context, qloop, shared_id, SMS)
+    assert [r for r in sandbox.server.requests() if r.path.startswith("/v1/")] == []
+
+    org = run(qloop, context.organizations.add("Not yet connected"))
+    run(qloop, context.organizations.set_mode(org.id, True))
+    assert run(qloop, context.event_streams.status(org.id)).access is Access.NOT_CONNECTED
+    with pytest.raises(CredentialsMissing):
+        setup(context, qloop, org.id, CALLS)
+
+
+def test_removing_what_is_not_there(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    sandbox.server.clear_log()
+    with pytest.raises(LoquentError, match=r"not set up.*nothing to remove"):
+        remove(context, qloop, org_id, CALLS)
+    assert writes(sandbox) == []
+
+
+def test_two_set_ups_at_once_still_make_one_sink(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+
+    async def both() -> None:
+        await asyncio.gather(
+            context.event_streams.setup(org_id, SMS, Confirmer(True)),
+            context.event_streams.setup(org_id, CALLS, Confirmer(True)),
+        )
+
+    run(qloop, both())
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and len(subs) == 2

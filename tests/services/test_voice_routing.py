@@ -1,0 +1,419 @@
+"""VoiceRoutingService against the emulator over real HTTP through the twilio library.
+
+What a user would notice: configure then restore leaves every number exactly as it was (all
+voice fields, in the emulator's own state); a cancel sends nothing; configuring twice keeps
+the customer's original routing; a change someone made since is shown before it is
+overwritten; one failing number does not stop the others; 429s are ridden out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from loquent_desktop.domain.errors import LoquentError, PlanCancelled
+from loquent_desktop.domain.voice_routing import FIELDS
+from loquent_desktop.services.voice_routing import CONFIGURE
+from loquent_desktop.settings import DEFAULT_VOICE_URL
+from tests.services.test_numbers_service import Confirmer, connect_byo, connect_shared, writes
+
+# Every field Twilio keeps on a number, not only the voice ones: restore must not touch SMS.
+COMPARED = (*FIELDS, "sms_url", "sms_method", "sms_application_sid", "friendly_name")
+
+
+def emulator_numbers(sandbox: Any) -> dict[str, dict[str, Any]]:
+    with sandbox.server.state.lock:
+        return {
+            n.sid: {f: getattr(n, f) for f in COMPARED}
+            for n in sandbox.server.state.numbers.values()
+            if n.account_sid == sandbox.seed.account_sid
+        }
+
+
+def console_update(sandbox: Any, sid: str, **fields: Any) -> None:
+    """Someone changes the number outside Loquent (the Twilio Console, another platform)."""
+    with sandbox.server.state.lock:
+        number = sandbox.server.state.numbers[sid]
+        for name, value in fields.items():
+            setattr(number, name, value)
+
+
+def url_number(sandbox: Any) -> str:
+    """A number answered by another platform's Voice URL (no trunk or app in front)."""
+    return next(
+        sid
+        for sid, n in emulator_numbers(sandbox).items()
+        if n["voice_url"] and not n["trunk_sid"] and not n["voice_application_sid"]
+    )
+
+
+def import_all(context: Any, qloop: Any, org_id: int) -> list[str]:
+    owned = qloop.run_until_complete(context.numbers.list_owned(org_id))
+    qloop.run_until_complete(context.numbers.import_numbers(org_id, owned))
+    return [n.sid for n in owned]
+
+
+def configure(context: Any, qloop: Any, org_id: int, sids: list[str], answer: bool = True) -> Any:
+    async def go() -> Any:
+        plan, steps = await context.voice.plan_configure(org_id, sids)
+        return plan, await context.voice.apply(org_id, plan, steps, Confirmer(answer))
+
+    return qloop.run_until_complete(go())
+
+
+def restore(context: Any, qloop: Any, org_id: int, sids: list[str]) -> Any:
+    async def go() -> Any:
+        plan, steps = await context.voice.plan_restore(org_id, sids)
+        return plan, await context.voice.apply(org_id, plan, steps, Confirmer(True))
+
+    return qloop.run_until_complete(go())
+
+
+@pytest.fixture
+def byo(context: Any, qloop: Any, sandbox: Any) -> tuple[int, list[str]]:
+    org_id = connect_byo(context, qloop, sandbox)
+    return org_id, import_all(context, qloop, org_id)
+
+
+def test_configure_then_restore_returns_every_seeded_number_exactly(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    original = emulator_numbers(sandbox)
+    _plan, result = configure(context, qloop, org_id, sids)
+    assert result.count("succeeded") == len(sids) and result.failed == 0
+    routed = emulator_numbers(sandbox)
+    for sid in sids:
+        assert routed[sid]["voice_url"] == DEFAULT_VOICE_URL
+        assert routed[sid]["voice_method"] == "POST"
+        assert routed[sid]["trunk_sid"] is None and routed[sid]["voice_application_sid"] is None
+        # Fallback, status callback and SMS stay the customer's.
+        for kept in ("voice_fallback_url", "status_callback", "sms_url"):
+            assert routed[sid][kept] == original[sid][kept]
+    _, result = restore(context, qloop, org_id, sids)
+    assert result.count("succeeded") == len(sids)
+    assert emulator_numbers(sandbox) == original
+    stored = qloop.run_until_complete(context.voice.overview(org_id))
+    assert not any(n.has_snapshot for n in stored)
+
+
+def test_plan_names_who_stops_receiving_calls_and_what_is_detached(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    numbers = {n.sid: n for n in qloop.run_until_complete(context.voice.overview(org_id))}
+    trunk = next(s for s in sids if numbers[s].live and numbers[s].live.trunk_sid)
+    crm = next(
+        s
+        for s in sids
+        if numbers[s].live and numbers[s].live.voice_url and not numbers[s].live.trunk_sid
+    )
+    plan, _ = qloop.run_until_complete(context.voice.plan_configure(org_id, [trunk, crm]))
+    text = "\n".join(plan.summary_lines())
+    assert f"will stop reaching SIP trunk {sandbox.seed.trunk_sid}" in text
+    assert "detached" in " ".join(plan.warnings)
+    url = numbers[crm].live.voice_url
+    assert any(url in a for a in plan.affected)
+    assert any(c.field == "Voice URL" and c.after == DEFAULT_VOICE_URL for c in plan.changes)
+    assert any("recording" in n.lower() for n in plan.notes)
+
+
+def test_cancel_sends_nothing_and_saves_nothing(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    sandbox.server.clear_log()
+    with pytest.raises(PlanCancelled):
+        configure(context, qloop, org_id, sids[:3], answer=False)
+    assert writes(sandbox) == []
+    overview = qloop.run_until_complete(context.voice.overview(org_id))
+    assert not any(n.has_snapshot for n in overview)
+    entries = qloop.run_until_complete(context.journal.recent()).entries
+    assert entries[0].outcome == "cancelled" and entries[0].action == CONFIGURE
+
+
+def test_configure_twice_keeps_the_original_previous_configuration(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _sids = byo
+    target = url_number(sandbox)
+    before = emulator_numbers(sandbox)[target]
+    configure(context, qloop, org_id, [target])
+    sandbox.server.clear_log()
+    plan, result = configure(context, qloop, org_id, [target])
+    assert plan.changes == () and result.count("unchanged") == 1
+    assert writes(sandbox) == []  # nothing to send: already Loquent's
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_url == before["voice_url"]
+    restore(context, qloop, org_id, [target])
+    assert emulator_numbers(sandbox)[target] == before
+
+
+def test_restore_shows_drift_and_requires_acknowledgement(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _sids = byo
+    target = url_number(sandbox)
+    before = emulator_numbers(sandbox)[target]
+    configure(context, qloop, org_id, [target])
+    # Someone changes it in the Console afterwards.
+    console_update(sandbox, target, voice_url="https://other.example/x")
+    plan, _ = qloop.run_until_complete(context.voice.plan_restore(org_id, [target]))
+    assert plan.acknowledge is not None
+    assert any(
+        "https://other.example/x" in w and "changed after Loquent" in w for w in plan.warnings
+    )
+    assert any(c.before == "https://other.example/x" for c in plan.changes)
+    restore(context, qloop, org_id, [target])
+    assert emulator_numbers(sandbox)[target] == before
+
+
+def test_restore_without_drift_needs_no_acknowledgement(
+    context: Any, qloop: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    configure(context, qloop, org_id, sids[:2])
+    plan, _ = qloop.run_until_complete(context.voice.plan_restore(org_id, sids[:2]))
+    assert plan.acknowledge is None and plan.warnings == ()
+
+
+def test_number_that_had_no_voice_url_is_restored_to_none(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _ = byo
+    empty = next(
+        s
+        for s, n in emulator_numbers(sandbox).items()
+        if not n["voice_url"] and not n["trunk_sid"] and not n["voice_application_sid"]
+    )
+    configure(context, qloop, org_id, [empty])
+    assert emulator_numbers(sandbox)[empty]["voice_url"] == DEFAULT_VOICE_URL
+    plan, _ = restore(context, qloop, org_id, [empty])
+    assert any(c.field == "Voice URL" and c.after in (None, "") for c in plan.changes)
+    assert emulator_numbers(sandbox)[empty]["voice_url"] is None
+
+
+def test_one_failure_does_not_stop_the_rest_and_a_rerun_finishes(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    chosen = sids[:5]
+    sandbox.server.faults.add(f"*/IncomingPhoneNumbers/{chosen[2]}.json", kind="500", method="POST")
+    _, result = configure(context, qloop, org_id, chosen)
+    assert result.count("succeeded") == 4 and result.failed == 1
+    assert result.outcomes[chosen[2]]["outcome"] == "failed"
+    entry = qloop.run_until_complete(context.journal.recent()).entries[0]
+    assert entry.outcome == "partial" and "1 of 5" in (entry.error or "")
+    # The failed number has no snapshot left (Twilio kept its routing), so it is not
+    # mistaken for a configured number; a re-run does only that one.
+    record = context.database.phone_numbers.get_by_sid(org_id, chosen[2])
+    assert record.snapshot_taken_at is None
+    sandbox.server.faults.clear()
+    sandbox.server.clear_log()
+    _, again = configure(context, qloop, org_id, chosen)
+    assert again.count("succeeded") == 1 and again.count("unchanged") == 4
+    assert len(sandbox.server.requests("POST")) == 1
+
+
+def test_429_during_bulk_is_retried(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    sandbox.server.faults.add(
+        "*/IncomingPhoneNumbers/PN*", kind="429", count=3, method="POST", retry_after=0
+    )
+    _, result = configure(context, qloop, org_id, sids[:6])
+    assert result.count("succeeded") == 6
+    assert [r.status for r in sandbox.server.requests("POST")].count(429) == 3
+
+
+def test_history_lists_each_change_of_one_number(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    target = url_number(sandbox)
+    configure(context, qloop, org_id, [target, sids[0]])
+    restore(context, qloop, org_id, [target])
+    events = qloop.run_until_complete(context.voice.history(org_id, target))
+    assert [e.action for e in events] == ["Restored", "Pointed at Loquent"]
+    assert all(e.outcome == "succeeded" for e in events)
+    assert f"Voice URL: {DEFAULT_VOICE_URL}" in events[1].after
+    assert f"Voice URL: {DEFAULT_VOICE_URL}" in events[0].before
+
+
+def test_shared_organization_is_refused_per_number_routing(
+    context: Any, qloop: Any, sandbox: Any
+) -> None:
+    org_id = connect_shared(context, qloop, sandbox)
+    with pytest.raises(LoquentError, match="shared Twilio account"):
+        qloop.run_until_complete(context.voice.plan_configure(org_id, ["PN" + "0" * 32]))
+    assert writes(sandbox) == []
+
+
+def test_snapshot_is_saved_before_the_update_is_sent(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    """The change lands on Twilio, its answer is lost and the number cannot be read back:
+    the outcome is unknown (not "failed"), and the snapshot taken before sending is there,
+    so Restore still knows the original routing."""
+    org_id, _ = byo
+    target = url_number(sandbox)
+    before = emulator_numbers(sandbox)[target]
+    path = f"*/IncomingPhoneNumbers/{target}.json"
+
+    async def go() -> Any:
+        plan, steps = await context.voice.plan_configure(org_id, [target])
+        # After the plan: the pre-send check reads the number once (the no-op latency rule
+        # lets it through), then the POST's answer is lost and every later read fails.
+        sandbox.server.faults.add(path, kind="latency", count=1, latency=0.0, method="GET")
+        sandbox.server.faults.add(path, kind="drop_after", method="POST")
+        sandbox.server.faults.add(path, kind="500", count=50, method="GET")
+        return await context.voice.apply(org_id, plan, steps, Confirmer(True))
+
+    result = qloop.run_until_complete(go())
+    assert result.outcomes[target]["outcome"] == "unknown"
+    assert "may have been applied" in result.outcomes[target]["error"]
+    assert emulator_numbers(sandbox)[target]["voice_url"] == DEFAULT_VOICE_URL  # it did land
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_config is not None
+    assert {f: getattr(record.previous_voice_config, f) for f in FIELDS} == {
+        f: before[f] for f in FIELDS
+    }
+    entry = qloop.run_until_complete(context.journal.recent()).entries[0]
+    assert entry.outcome == "failed" and "outcome unknown" in (entry.error or "")
+
+
+def test_a_change_made_while_the_dialog_is_open_is_not_overwritten(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _ = byo
+    target = url_number(sandbox)
+
+    async def go() -> Any:
+        plan, steps = await context.voice.plan_configure(org_id, [target])
+
+        async def confirm(p: Any) -> bool:
+            console_update(sandbox, target, voice_url="https://crm.example.com/new-route")
+            return True
+
+        return await context.voice.apply(org_id, plan, steps, confirm)
+
+    sandbox.server.clear_log()
+    result = qloop.run_until_complete(go())
+    assert result.outcomes[target]["outcome"] == "changed"
+    assert sandbox.server.requests("POST") == []
+    assert emulator_numbers(sandbox)[target]["voice_url"] == "https://crm.example.com/new-route"
+    assert context.database.phone_numbers.get_by_sid(org_id, target).snapshot_taken_at is None
+    # Running it again plans from the new routing and saves that one.
+    configure(context, qloop, org_id, [target])
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_url == "https://crm.example.com/new-route"
+
+
+def test_reconfigure_after_someone_moved_it_keeps_the_original_snapshot(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _ = byo
+    target = url_number(sandbox)
+    original = emulator_numbers(sandbox)[target]
+    configure(context, qloop, org_id, [target])
+    console_update(sandbox, target, voice_url="https://crm.example.com/took-it-back")
+    plan, result = configure(context, qloop, org_id, [target])
+    assert any("already has a previous configuration saved" in w for w in plan.warnings)
+    assert result.count("succeeded") == 1
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_url == original["voice_url"]
+    restore(context, qloop, org_id, [target])
+    assert emulator_numbers(sandbox)[target] == original
+
+
+def test_an_older_loquent_url_is_never_saved_as_previous(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    """Configured under one Loquent URL, then the organization's URL changes: configuring
+    again moves the number to the new URL and keeps the customer's original snapshot;
+    a number bought through Loquent never gets Loquent's URL as its "previous"."""
+    org_id, _sids = byo
+    target = url_number(sandbox)
+    original = emulator_numbers(sandbox)[target]
+    configure(context, qloop, org_id, [target])
+    new_url = "https://new.loquent.example/twilio/voice"
+    qloop.run_until_complete(context.organizations.set_voice_url(org_id, new_url))
+    overview = {n.sid: n for n in qloop.run_until_complete(context.voice.overview(org_id))}
+    assert overview[target].points_at_loquent and not overview[target].drift
+    plan, _ = configure(context, qloop, org_id, [target])
+    assert not any("stop reaching" in a for a in plan.affected)
+    assert emulator_numbers(sandbox)[target]["voice_url"] == new_url
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_url == original["voice_url"]
+
+    # A number still on the app's default Loquent URL (bought earlier) and no snapshot.
+    bought = next(
+        s
+        for s, n in emulator_numbers(sandbox).items()
+        if s != target and n["voice_url"] and not n["trunk_sid"] and not n["voice_application_sid"]
+    )
+    console_update(sandbox, bought, voice_url=DEFAULT_VOICE_URL, voice_method="POST")
+    configure(context, qloop, org_id, [bought])
+    assert emulator_numbers(sandbox)[bought]["voice_url"] == new_url
+    assert context.database.phone_numbers.get_by_sid(org_id, bought).snapshot_taken_at is None
+
+
+def test_a_field_we_did_not_send_changing_meanwhile_is_not_a_failure(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _ = byo
+    target = url_number(sandbox)
+    configure(context, qloop, org_id, [target])
+    console_update(sandbox, target, voice_fallback_url="https://pbx.example.net/changed")
+    plan, _ = qloop.run_until_complete(context.voice.plan_restore(org_id, [target]))
+    # The fallback moved after Loquent configured it: that is drift, and it is shown.
+    assert plan.acknowledge is not None
+    assert any("Fallback URL is now https://pbx.example.net/changed" in w for w in plan.warnings)
+
+
+def test_configure_of_a_number_not_imported_says_what_to_do(
+    context: Any, qloop: Any, sandbox: Any
+) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    with pytest.raises(LoquentError, match="Import it on the Numbers tab"):
+        qloop.run_until_complete(context.voice.plan_configure(org_id, ["PN" + "a" * 32]))
+
+
+def test_a_released_number_is_shown_and_skipped(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+    with sandbox.server.state.lock:
+        del sandbox.server.state.numbers[sids[0]]
+    overview = {n.sid: n for n in qloop.run_until_complete(context.voice.overview(org_id))}
+    assert overview[sids[0]].live is None and "released" in (overview[sids[0]].problem or "")
+    _, result = configure(context, qloop, org_id, sids[:2])
+    assert result.outcomes[sids[0]]["outcome"] == "skipped"
+    assert "released" in result.outcomes[sids[0]]["error"]
+    assert result.outcomes[sids[1]]["outcome"] == "succeeded"
+
+
+def test_stop_leaves_the_rest_not_started(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, sids = byo
+
+    async def go() -> Any:
+        plan, steps = await context.voice.plan_configure(org_id, sids[:6])
+        stop = asyncio.Event()
+
+        def progress(done: int, _total: int) -> None:
+            if done == 1:
+                stop.set()
+
+        return await context.voice.apply(org_id, plan, steps, Confirmer(True), progress, stop)
+
+    result = qloop.run_until_complete(go())
+    started = result.count("succeeded") + result.count("unchanged")
+    assert result.count("not started") == 6 - started and 1 <= started < 6
+    assert len(sandbox.server.requests("POST")) <= started
+    entry = qloop.run_until_complete(context.journal.recent()).entries[0]
+    assert entry.outcome == "partial" and "not started" in (entry.error or "")

@@ -1,0 +1,272 @@
+"""The history sync controls and the browser, driven through the real widgets on the qasync
+loop against the emulator.
+
+What a user would notice: Start fills the tables with exactly the account's messages and
+calls, the progress line moves and ends in a summary, Cancel stops and Resume finishes with
+the same result as an uninterrupted run, errors are said in words, the filters show the
+right rows, the CSV holds what is on screen, and nothing on Twilio ever changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from loquent_desktop.services.history_export import MESSAGE_CSV_HEADER
+from loquent_desktop.ui.gil import JOB_SWITCH_INTERVAL_S
+from loquent_desktop.ui.history_browser import HistoryBrowser
+from loquent_desktop.ui.history_sync_view import BAR_STEPS, HistorySyncView
+from tests.conftest import wait_until
+from tests.services.test_history_sync import (
+    MESSAGES,
+    db_calls,
+    db_messages,
+    emulator_calls,
+    emulator_messages,
+    fast_retries,
+    only_reads,
+    own_numbers,
+    seed_messages,
+)
+from tests.support.history import add_calls
+
+
+def run(qloop: Any, coro: Any) -> Any:
+    return qloop.run_until_complete(coro)
+
+
+class Harness(QWidget):
+    """The sync controls above the browser, wired as the Sync tab wires them."""
+
+    def __init__(self, context: Any, tasks: Any) -> None:
+        super().__init__()
+        self.sync = HistorySyncView(context.history.sync, tasks)
+        self.browser = HistoryBrowser(context.history.browse, tasks)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sync)
+        layout.addWidget(self.browser, 1)
+        self.sync.synced.connect(self.browser.refresh)
+        self.resize(1200, 800)
+
+    async def load(self, org_id: int) -> None:
+        await self.sync.load(org_id)
+        await self.browser.load(org_id)
+
+
+@pytest.fixture
+def ui(qtbot, qloop, context, sandbox, window) -> tuple[Harness, int]:  # type: ignore[no-untyped-def]
+    fast_retries(context)
+    org = run(qloop, context.organizations.add("Northwind"))
+    run(qloop, context.connection.connect(org.id, sandbox.demo_credentials))
+    numbers = run(qloop, context.numbers.list_owned(org.id))
+    run(qloop, context.numbers.import_numbers(org.id, numbers))
+    harness = Harness(context, window.tasks)
+    qtbot.addWidget(harness)
+    harness.show()
+    run(qloop, harness.load(org.id))
+    return harness, int(org.id)
+
+
+def finish(qloop: Any, view: HistorySyncView, timeout: float = 30) -> None:
+    run(qloop, wait_until(lambda: not view.running, timeout, "sync finished"))
+    run(qloop, wait_until(lambda: view.status is not None and not view.status.running))
+
+
+def rows(table: Any) -> list[Any]:
+    return table.model.visible_items
+
+
+def test_start_syncs_messages_and_the_browser_shows_them(ui, qloop, context, sandbox) -> None:  # type: ignore[no-untyped-def]
+    harness, org_id = ui
+    view, table = harness.sync, harness.browser.messages
+    assert "No messages synced yet" in table.empty.text()
+    seed_messages(sandbox, 2300)
+    expected = emulator_messages(sandbox)
+    sandbox.server.clear_log()
+    texts: list[str] = []
+    original = view._progress
+    view._progress = lambda p: (original(p), texts.append(view.progress_label.text()))  # type: ignore[method-assign]
+
+    default_interval = sys.getswitchinterval()
+    view.start_button.click()
+    assert view.running and not view.start_button.isEnabled() and view.cancel_button.isEnabled()
+    run(qloop, wait_until(lambda: bool(texts), message="first page"))
+    assert sys.getswitchinterval() == JOB_SWITCH_INTERVAL_S  # the window keeps the GIL
+    finish(qloop, view)
+    assert sys.getswitchinterval() == default_interval
+
+    assert f"{len(expected):,} new" in view.summary.text()
+    assert view.bar.value() == BAR_STEPS
+    assert texts and "read (1 page)" in texts[0] and "unchanged" in texts[0]
+    assert db_messages(context, org_id) == expected
+    run(qloop, wait_until(lambda: len(table.model.items) == len(expected), message="browser"))
+    assert table.table.isVisible() and f"{len(expected):,} messages" in table.count_label.text()
+    assert "Synced up to" in view.state_label.text()
+    only_reads(sandbox)
+
+
+def test_cancel_then_resume_from_the_view(ui, qloop, context, sandbox) -> None:  # type: ignore[no-untyped-def]
+    harness, org_id = ui
+    view = harness.sync
+    seed_messages(sandbox, 5200)
+    expected = emulator_messages(sandbox)
+    sandbox.server.set_latency(0.15)
+    assert not view.resume_button.isVisible()
+
+    view.start_button.click()
+    run(qloop, wait_until(lambda: "2 pages" in view.progress_label.text(), 30, "two pages"))
+    view.cancel_button.click()
+    finish(qloop, view)
+    assert "Cancelled" in view.progress_label.text()
+    run(qloop, wait_until(lambda: "Interrupted on" in view.state_label.text(), message="state"))
+    assert "Resume" in view.state_label.text()
+    assert view.resume_button.isVisible() and view.resume_button.isEnabled()
+    saved = context.database.messages.count(org_id)
+    assert 2000 <= saved < len(expected)
+
+    sandbox.server.set_latency(0)
+    view.resume_button.click()
+    finish(qloop, view)
+
+    assert f"{len(expected):,} new, 0 updated, 0 unchanged" in view.summary.text()
+    assert db_messages(context, org_id) == expected
+    assert not view.resume_button.isVisible()
+    only_reads(sandbox)
+
+
+def test_selected_numbers_since_a_date(ui, qloop, context, sandbox) -> None:  # type: ignore[no-untyped-def]
+    harness, org_id = ui
+    view = harness.sync
+    seed_messages(sandbox, 600, spread=timedelta(days=60))
+    first, second = own_numbers(sandbox)[:2]
+    view.selected_radio.click()
+    assert not view.start_button.isEnabled()  # nothing chosen yet
+    for row in range(view.numbers.count()):
+        item = view.numbers.item(row)
+        if item.data(Qt.ItemDataRole.UserRole) in (first, second):
+            item.setCheckState(Qt.CheckState.Checked)
+    view.since_check.setChecked(True)
+    since = datetime.now(UTC).date() - timedelta(days=20)
+    view.since_date.setDate(QDate(since.year, since.month, since.day))
+    sandbox.server.clear_log()
+
+    view.start_button.click()
+    finish(qloop, view)
+
+    sent = sandbox.server.requests("GET", MESSAGES)
+    assert {(r.query.get("To"), r.query.get("From")) for r in sent} == {
+        (first, None), (None, first), (second, None), (None, second),
+    }  # fmt: skip
+    assert all(r.query["DateSent>"] == since.isoformat() for r in sent)
+    cutoff = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
+    expected = {
+        s: m
+        for s, m in emulator_messages(sandbox).items()
+        if (m[0] in (first, second) or m[1] in (first, second)) and m[-1] >= cutoff
+    }
+    assert db_messages(context, org_id) == expected
+    assert f"{len(expected):,} new" in view.summary.text()
+
+
+def test_calls_report_imported_and_skipped(ui, qloop, context, sandbox) -> None:  # type: ignore[no-untyped-def]
+    harness, org_id = ui
+    view = harness.sync
+    add_calls(sandbox.server.state, sandbox.seed.account_sid, own_numbers(sandbox), 900)
+    expected = emulator_calls(sandbox)
+    view.calls_radio.click()
+    run(qloop, wait_until(lambda: "No calls synced yet" in view.state_label.text()))
+
+    view.start_button.click()
+    finish(qloop, view)
+    assert f"{len(expected):,} imported, 0 skipped" in view.summary.text()
+    view.since_check.setChecked(True)
+    view.since_date.setDate(QDate(2020, 1, 1))
+    view.start_button.click()
+    finish(qloop, view)
+    assert f"0 imported, {len(expected):,} skipped" in view.summary.text()
+    assert db_calls(context, org_id) == expected
+    calls = harness.browser.calls
+    run(qloop, wait_until(lambda: len(calls.model.items) == len(expected), message="calls"))
+    only_reads(sandbox)
+
+
+def test_an_error_is_said_in_words_and_resume_finishes(ui, qloop, context, sandbox) -> None:  # type: ignore[no-untyped-def]
+    harness, org_id = ui
+    view = harness.sync
+    seed_messages(sandbox, 2100)
+    expected = emulator_messages(sandbox)
+    sandbox.server.faults.add(f"*{MESSAGES}", kind="500", count=4)
+
+    view.start_button.click()
+    finish(qloop, view)
+
+    assert "Twilio had a server problem" in view.error.text()
+    assert "Resume continues" in view.error.text()
+    assert view.resume_button.isEnabled()
+    view.resume_button.click()
+    finish(qloop, view)
+    assert not view.error.isVisible()
+    assert db_messages(context, org_id) == expected
+
+
+def test_browse_filters_search_and_csv(ui, qloop, context, sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    harness, org_id = ui
+    seed_messages(sandbox, 700, spread=timedelta(days=40))
+    harness.sync.start_button.click()
+    finish(qloop, harness.sync)
+    table = harness.browser.messages
+    total = context.database.messages.count(org_id)
+    run(qloop, wait_until(lambda: len(table.model.items) == total, message="loaded"))
+    assert table.model.data(table.model.index(0, 0)) >= table.model.data(table.model.index(1, 0))
+
+    table.direction.setCurrentIndex(table.direction.findData("inbound"))
+    run(
+        qloop,
+        wait_until(lambda: rows(table) and all(m.direction == "inbound" for m in rows(table))),
+    )
+    inbound = len(rows(table))
+    table.status.setCurrentIndex(table.status.findData("received"))
+    run(qloop, wait_until(lambda: all(m.status == "received" for m in rows(table))))
+    table.direction.setCurrentIndex(0)
+    table.status.setCurrentIndex(0)
+    week_ago = datetime.now().date() - timedelta(days=7)
+    table.from_date.setDate(QDate(week_ago.year, week_ago.month, week_ago.day))
+    table.from_check.setChecked(True)
+
+    def last_week() -> bool:
+        items = table.model.items
+        return 0 < len(items) < total and all(
+            m.date_sent.astimezone().date() >= week_ago for m in items
+        )
+
+    run(qloop, wait_until(last_week, message="date filter"))
+    assert inbound < total
+
+    # Search by number however it is typed, and by text.
+    sample = rows(table)[0]
+    number = sample.from_number
+    table.search.setText(f"({number[2:5]}) {number[5:8]}-{number[8:]}")
+    assert rows(table) and all(number in (m.from_number, m.to_number) for m in rows(table))
+    table.search.setText("HYPERLINK")
+    assert rows(table) and all("HYPERLINK" in (m.body or "") for m in rows(table))
+    shown = rows(table)
+
+    path = tmp_path / "messages.csv"
+    assert run(qloop, table.save_csv(path))
+    with path.open(encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle))
+    assert tuple(written[0]) == MESSAGE_CSV_HEADER
+    assert [r[0] for r in written[1:]] == [m.sid for m in shown]
+    assert all(r[6].startswith("'=HYPERLINK") for r in written[1:])  # formula neutralized
+    assert all(r[3].startswith("+") and not r[3].startswith("'") for r in written[1:])
+
+    table.search.setText("no such message anywhere")
+    assert "No message matches" in table.empty.text() and not table.table.isVisible()
+    assert not table.export_button.isEnabled()
