@@ -2,7 +2,7 @@
 
     python bench/bench_sync.py [--messages 100000] [--database-url URL] [--profile]
 
-Starts the emulator in its own process with N messages on the demo account, builds the real
+Starts the emulator in its own process with N messages of seeded demo history, builds the real
 MainWindow offscreen on a qasync loop with a real app context (SQLite in a temporary
 LOQUENT_HOME unless --database-url, an in-memory keyring), connects an organization, and
 clicks Start on the message sync controls (the Sync tab's when the window has one, else the
@@ -13,7 +13,7 @@ same widgets added as a tab). It measures what a user feels:
               sync (p99 and the number of gaps over the target too)
   (c) browse  the browser reading the newest 50,000 rows once the sync ends, and its stall
 
-Then checks the database holds exactly N + the demo's messages, once each. Prints the
+Then checks the database holds exactly the emulator's N messages, once each. Prints the
 figures with PASS/FAIL; exits 1 when the stall target is missed. Under ./dev.sh bench it runs
 on SQLite and again on the throw-away PostgreSQL.
 """
@@ -44,19 +44,21 @@ from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 TARGET_STALL_MS = 50.0
 
+# The emulator's own demo history (conversations, replies, failures, forwarded calls) with
+# N messages, ending now so the sync's time estimate has a real range to work through.
 _EMULATOR = """
 import json, sys
-from loquent_desktop.services.sandbox_session import SandboxSession
-from tests.support.history import add_messages
-s = SandboxSession.start(25)
-state, account = s.server.state, s.seed.account_sid
-own = sorted(n.phone_number for n in state.numbers.values() if n.account_sid == account)
-add_messages(state, account, own, int(sys.argv[1]))
+from datetime import UTC, datetime
+from loquent_desktop.sandbox import SandboxServer, SandboxState, seed_demo
+state = SandboxState()
+seed = seed_demo(state, numbers=25, messages=int(sys.argv[1]), history_end=datetime.now(UTC))
+server = SandboxServer(state)
+base_url = server.start_in_thread()
 with state.lock:
-    total = sum(1 for m in state.messages.values() if m.account_sid == account)
-print(json.dumps([s.base_url, account, s.seed.auth_token, total]), flush=True)
+    total = sum(1 for m in state.messages.values() if m.account_sid == seed.account_sid)
+print(json.dumps([base_url, seed.account_sid, seed.auth_token, total]), flush=True)
 sys.stdin.read()  # until the benchmark closes our stdin
-s.stop()
+server.stop_thread()
 """
 
 

@@ -94,7 +94,7 @@ async def build_context(
         secrets=secrets,
         factory=factory,
         access=access,
-        organizations=OrganizationService(database.organizations, secrets),
+        organizations=OrganizationService(database.organizations, secrets, database.phone_numbers),
         connection=ConnectionService(access),
         plans=plans,
         journal=JournalService(database.audit, plans),

@@ -28,8 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--numbers", type=int, default=25)
-    p.add_argument("--messages", type=int, default=0)
-    p.add_argument("--calls", type=int, default=0)
+    p.add_argument("--messages", type=int, default=300)
+    p.add_argument("--calls", type=int, default=150)
     p.add_argument("--recordings", type=int, default=0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fixed-credentials", action="store_true",

@@ -10,7 +10,11 @@ import asyncio
 from ..domain import validation
 from ..domain.errors import InvalidInput
 from ..secrets.store import SecretStore, org_key
-from ..store.repositories import OrganizationRecord, OrganizationRepository
+from ..store.repositories import (
+    OrganizationRecord,
+    OrganizationRepository,
+    PhoneNumberRepository,
+)
 
 
 def _clean_name(name: str) -> str:
@@ -23,9 +27,22 @@ def _clean_name(name: str) -> str:
 
 
 class OrganizationService:
-    def __init__(self, organizations: OrganizationRepository, secrets: SecretStore) -> None:
+    def __init__(
+        self,
+        organizations: OrganizationRepository,
+        secrets: SecretStore,
+        phone_numbers: PhoneNumberRepository | None = None,
+    ) -> None:
         self.organizations = organizations
         self.secrets = secrets
+        self.phone_numbers = phone_numbers
+
+    async def saved_voice_configs(self, org_id: int) -> int:
+        """Numbers whose pre-Loquent voice configuration exists only in this database:
+        removing the organization would make them impossible to restore."""
+        if self.phone_numbers is None:
+            return 0
+        return await asyncio.to_thread(self.phone_numbers.count_snapshots, org_id)
 
     async def list(self) -> list[OrganizationRecord]:
         return await asyncio.to_thread(self.organizations.list)

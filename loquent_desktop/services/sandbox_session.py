@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ..domain.credentials import Credentials
@@ -33,17 +34,27 @@ class SandboxSession:
         return self.server.base_url
 
     @classmethod
-    def start(cls, numbers: int = 25, fixed_credentials: bool = False) -> SandboxSession:
+    def start(
+        cls,
+        numbers: int = 25,
+        fixed_credentials: bool = False,
+        messages: int = 40,
+        calls: int = 30,
+        recent: bool = False,
+    ) -> SandboxSession:
         """`fixed_credentials`: the same demo tokens every run (tests that look for the token
-        on disk need to know it; the app sets it from LOQUENT_SANDBOX_FIXED_CREDENTIALS)."""
+        on disk need to know it; the app sets it from LOQUENT_SANDBOX_FIXED_CREDENTIALS).
+        `recent`: the seeded history ends now (the app) instead of on a fixed date (tests,
+        which want the same data every run)."""
         state = SandboxState()
         seed = seed_demo(
             state,
             numbers=numbers,
-            messages=40,
-            calls=30,
+            messages=messages,
+            calls=calls,
             recordings=10,
             fixed_credentials=fixed_credentials,
+            history_end=datetime.now(UTC) if recent else None,
         )
         server = SandboxServer(state)
         server.start_in_thread()

@@ -526,14 +526,18 @@ class CredentialsTab(QWidget):
         org = self.current
         if org is None:
             return
-        if not await confirm(
-            self,
-            "Remove organization",
+        text = (
             f"Remove {org.name} from Loquent Desktop?\n\nIts credentials are deleted from the "
             "keychain and its local records are forgotten. Nothing changes on Twilio; the "
-            "journal keeps its history.",
-            "Remove",
-        ):
+            "journal keeps its history."
+        )
+        if saved := await self.organizations.saved_voice_configs(org.id):
+            text += (
+                f"\n\n⚠ {saved} of its numbers point at Loquent and their previous voice "
+                "configuration is saved only here: after removing, Restore is no longer "
+                "possible. Restore them on the Voice routing tab first if they may go back."
+            )
+        if not await confirm(self, "Remove organization", text, "Remove"):
             return
         await self.organizations.remove(org.id)
         self.current = None

@@ -28,6 +28,8 @@ from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
+SANDBOX_MESSAGES, SANDBOX_CALLS = 3000, 1200
+
 
 async def _fatal(text: str, interactive: bool) -> int:
     print(f"loquent-desktop: {text}", file=sys.stderr)
@@ -89,7 +91,10 @@ async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> 
     sandbox: SandboxSession | None = None
     if args.sandbox:
         fixed = os.environ.get("LOQUENT_SANDBOX_FIXED_CREDENTIALS") == "1"
-        sandbox = await asyncio.to_thread(SandboxSession.start, args.sandbox_numbers, fixed)
+        # A year of history ending today, so the Sync tab has something real-looking to copy.
+        sandbox = await asyncio.to_thread(
+            SandboxSession.start, args.sandbox_numbers, fixed, SANDBOX_MESSAGES, SANDBOX_CALLS, True
+        )
         settings = replace(settings, twilio_base_url=sandbox.base_url, twilio_product_urls={})
     try:
         context = await build_context(paths, settings, secrets, sandbox)

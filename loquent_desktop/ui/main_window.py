@@ -19,6 +19,7 @@ from .credentials_tab import CredentialsTab
 from .history_tab import HistoryTab
 from .numbers_tab import NumbersTab
 from .resources import app_icon
+from .sync_tab import SyncTab
 from .voice_tab import VoiceTab
 
 
@@ -44,10 +45,12 @@ class MainWindow(QMainWindow):
         )
         self.numbers_tab = NumbersTab(context.numbers, self.tasks)
         self.voice_tab = VoiceTab(context.voice, self.tasks)
+        self.sync_tab = SyncTab(context.event_streams, context.history, self.tasks)
         self.history_tab = HistoryTab(context.journal, self.tasks)
         self.tabs.addTab(self.credentials_tab, "&Credentials")
         self.tabs.addTab(self.numbers_tab, "&Numbers")
         self.tabs.addTab(self.voice_tab, "&Voice routing")
+        self.tabs.addTab(self.sync_tab, "&Sync")
         self.tabs.addTab(self.history_tab, "&History")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -57,6 +60,7 @@ class MainWindow(QMainWindow):
         self.credentials_tab.current_changed.connect(self._show_organization)
         self.credentials_tab.current_changed.connect(self.numbers_tab.set_organization)
         self.credentials_tab.current_changed.connect(self.voice_tab.set_organization)
+        self.credentials_tab.current_changed.connect(self.sync_tab.set_organization)
         self.credentials_tab.shared_box.changed.connect(self.numbers_tab.shared_account_changed)
         self.tasks.busy_changed.connect(self._busy)
         self.tasks.failed.connect(self._task_failed)
@@ -176,6 +180,8 @@ class MainWindow(QMainWindow):
             self.numbers_tab.ensure_loaded()
         elif widget is self.voice_tab:
             self.voice_tab.ensure_loaded()
+        elif widget is self.sync_tab:
+            self.sync_tab.ensure_loaded()
 
     # -- life cycle -----------------------------------------------------------------------
     async def load(self, select_org: int | None = None) -> None:

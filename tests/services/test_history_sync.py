@@ -59,11 +59,15 @@ def own_numbers(sandbox: Any) -> list[str]:
 
 
 def emulator_messages(sandbox: Any) -> dict[str, tuple[Any, ...]]:
+    """Every stored field of the demo account's messages, as the emulator holds them (the
+    date_sent last: tests compare it)."""
     state = sandbox.server.state
     with state.lock:
         return {
             m.sid: (m.from_, m.to, m.body, m.status, m.direction, m.num_segments, m.num_media,
-                    m.price, m.error_code, m.date_sent)
+                    m.price, m.error_code, m.error_message, m.messaging_service_sid,
+                    m.price_unit, m.account_sid, m.date_created or m.date_sent,
+                    m.date_updated or m.date_sent, m.date_sent)
             for m in state.messages.values()
             if m.account_sid == sandbox.seed.account_sid
         }  # fmt: skip
@@ -74,7 +78,8 @@ def db_messages(context: Any, org_id: int) -> dict[str, tuple[Any, ...]]:
     assert len({m.sid for m in rows}) == len(rows)
     return {
         m.sid: (m.from_number, m.to_number, m.body, m.status, m.direction, m.num_segments,
-                m.num_media, m.price, m.error_code, m.date_sent)
+                m.num_media, m.price, m.error_code, m.error_message, m.messaging_service_sid,
+                m.price_unit, m.account_sid, m.date_created, m.date_updated, m.date_sent)
         for m in rows
     }  # fmt: skip
 
@@ -83,8 +88,11 @@ def emulator_calls(sandbox: Any, completed_only: bool = True) -> dict[str, tuple
     state = sandbox.server.state
     with state.lock:
         return {
-            c.sid: (c.from_, c.to, c.status, c.direction, c.start_time, c.end_time, c.duration,
-                    c.price)
+            c.sid: (c.from_, c.to, c.status, c.direction, c.start_time, c.end_time,
+                    c.duration if c.end_time is not None else None, c.price, c.price_unit,
+                    c.parent_call_sid, c.answered_by, c.forwarded_from, c.caller_name,
+                    c.account_sid, c.date_created or c.start_time,
+                    c.date_updated or c.end_time or c.start_time)
             for c in state.calls.values()
             if c.account_sid == sandbox.seed.account_sid
             and (c.status == "completed" or not completed_only)
@@ -93,9 +101,11 @@ def emulator_calls(sandbox: Any, completed_only: bool = True) -> dict[str, tuple
 
 def db_calls(context: Any, org_id: int) -> dict[str, tuple[Any, ...]]:
     rows = context.database.calls.all_for_org(org_id)
+    assert len({c.sid for c in rows}) == len(rows)
     return {
         c.sid: (c.from_number, c.to_number, c.status, c.direction, c.start_time, c.end_time,
-                c.duration, c.price)
+                c.duration, c.price, c.price_unit, c.parent_call_sid, c.answered_by,
+                c.forwarded_from, c.caller_name, c.account_sid, c.date_created, c.date_updated)
         for c in rows
     }  # fmt: skip
 

@@ -43,13 +43,11 @@ def open_view(window: Any, qloop: Any, context: Any, sandbox: Any, byo: bool = T
         run(qloop, context.connection.connect_shared(sandbox.shared_credentials))
         org = run(qloop, context.organizations.add("Shared Clinic"))
     run(qloop, window.load(org.id))
-    # The view's home in the window is the lead's call (a Sync tab); until then it is
-    # placed in a tab of its own, in the real window with its real task runner.
-    view = getattr(window, "event_streams_view", None)
-    if view is None:
-        view = EventStreamsView(context.event_streams, window.tasks)
-        window.tabs.addTab(view, "Events")
-    window.tabs.setCurrentWidget(view)
+    # The view lives on the Sync tab's "Event streaming" page of the real window.
+    view = window.sync_tab.streams
+    window.tabs.setCurrentWidget(window.sync_tab)
+    window.sync_tab.pages.setCurrentWidget(view)
+    run(qloop, window.tasks.wait_idle())
     run(qloop, view.load(org.id))
     return view
 

@@ -17,11 +17,9 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from loquent_desktop.services.history_export import MESSAGE_CSV_HEADER
 from loquent_desktop.ui.gil import JOB_SWITCH_INTERVAL_S
-from loquent_desktop.ui.history_browser import HistoryBrowser
 from loquent_desktop.ui.history_sync_view import BAR_STEPS, HistorySyncView
 from tests.conftest import wait_until
 from tests.services.test_history_sync import (
@@ -42,18 +40,13 @@ def run(qloop: Any, coro: Any) -> Any:
     return qloop.run_until_complete(coro)
 
 
-class Harness(QWidget):
-    """The sync controls above the browser, wired as the Sync tab wires them."""
+class Harness:
+    """The Sync tab's history page in the real window: sync controls above the browser."""
 
-    def __init__(self, context: Any, tasks: Any) -> None:
-        super().__init__()
-        self.sync = HistorySyncView(context.history.sync, tasks)
-        self.browser = HistoryBrowser(context.history.browse, tasks)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.sync)
-        layout.addWidget(self.browser, 1)
-        self.sync.synced.connect(self.browser.refresh)
-        self.resize(1200, 800)
+    def __init__(self, window: Any) -> None:
+        self.tab = window.sync_tab
+        self.sync = self.tab.history_sync
+        self.browser = self.tab.browser
 
     async def load(self, org_id: int) -> None:
         await self.sync.load(org_id)
@@ -67,9 +60,11 @@ def ui(qtbot, qloop, context, sandbox, window) -> tuple[Harness, int]:  # type: 
     run(qloop, context.connection.connect(org.id, sandbox.demo_credentials))
     numbers = run(qloop, context.numbers.list_owned(org.id))
     run(qloop, context.numbers.import_numbers(org.id, numbers))
-    harness = Harness(context, window.tasks)
-    qtbot.addWidget(harness)
-    harness.show()
+    run(qloop, window.load(org.id))
+    harness = Harness(window)
+    window.tabs.setCurrentWidget(harness.tab)
+    harness.tab.pages.setCurrentWidget(harness.tab.history_page)
+    run(qloop, window.tasks.wait_idle())
     run(qloop, harness.load(org.id))
     return harness, int(org.id)
 

@@ -9,6 +9,7 @@ do not stop the rest; and the number's history.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -318,3 +319,23 @@ def test_large_selection_is_reselected_after_reload_without_freezing(
     tab.select_sids([tab.model.item_at(r).sid for r in range(tab.model.rowCount())])
     assert len(tab.selected_sids()) == tab.model.rowCount()
     assert len(calls) == 1
+
+
+def test_removing_an_organization_with_saved_configurations_warns(
+    window, qloop, context, sandbox
+) -> None:
+    tab = open_voice(window, qloop, context, sandbox)
+    select(tab, has_url)
+    press(qloop, tab, tab.configure_button, "confirm")
+
+    async def scenario() -> str:
+        removal = asyncio.ensure_future(window.credentials_tab.remove_org())
+        box = await dialog_of(QMessageBox)
+        text = box.text()
+        box.reject()  # Cancel: keep the organization
+        await removal
+        return text
+
+    text = run(qloop, scenario())
+    assert "1 of its numbers point at Loquent" in text and "Restore is no longer possible" in text
+    assert tab.org.id in [o.id for o in run(qloop, context.organizations.list())]

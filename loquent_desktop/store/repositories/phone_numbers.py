@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, Table, bindparam, delete, insert, select, update
+from sqlalchemy import RowMapping, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..column_types import utcnow
@@ -105,6 +105,14 @@ class PhoneNumberRepository:
         with self._sessions() as session:
             query = select(_table.c.sid).where(_table.c.organization_id == org_id)
             return set(session.scalars(query))
+
+    def count_snapshots(self, org_id: int) -> int:
+        """Numbers with a saved pre-Loquent voice configuration."""
+        query = select(func.count()).where(
+            _table.c.organization_id == org_id, _table.c.snapshot_taken_at.is_not(None)
+        )
+        with self._sessions() as session:
+            return int(session.execute(query).scalar_one())
 
     def get_by_sid(self, org_id: int, sid: str) -> PhoneNumberRecord | None:
         query = select(_table).where(_table.c.organization_id == org_id, _table.c.sid == sid)
