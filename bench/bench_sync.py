@@ -12,6 +12,8 @@ same widgets added as a tab). It measures what a user feels:
   (b) stall   the longest gap between ticks of a 10 ms QTimer on the GUI thread during the
               sync (p99 and the number of gaps over the target too)
   (c) browse  the browser reading the newest 50,000 rows once the sync ends, and its stall
+  (d) resync  Start again "only since" long ago: every message read again, all unchanged
+              (what a user checking their whole history costs), its time and stall
 
 Then checks the database holds exactly the emulator's N messages, once each. Prints the
 figures with PASS/FAIL; exits 1 when the stall target is missed. Under ./dev.sh bench it runs
@@ -138,7 +140,7 @@ async def _bench(
 ) -> dict[str, Any]:
     from dataclasses import replace
 
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QDate
 
     from loquent_desktop.app import build_context
     from loquent_desktop.domain.credentials import Credentials
@@ -165,8 +167,11 @@ async def _bench(
         view, browser = sync_widgets(window, context)
         await view.load(org.id)
         await browser.load(org.id)
+        # Not QApplication.processEvents(): run from inside this task, it would run other
+        # tasks' steps nested in this one ("Cannot enter into task") and lose their wakeups.
+        await window.tasks.wait_idle()
         settle_garbage_collector()  # as the app does once its window has loaded
-        QApplication.processEvents()
+        await asyncio.sleep(0)
         meter = GapMeter()
 
         meter.start()
@@ -187,7 +192,7 @@ async def _bench(
         began = time.perf_counter()
         shown = min(total, 50_000)
         await _until(lambda: len(browser.messages.model.items) == shown, timeout=120)
-        QApplication.processEvents()
+        await asyncio.sleep(0)  # the table paints the rows
         figures["browse_ms"] = (time.perf_counter() - began) * 1000
         await asyncio.sleep(0.02)
         figures["browse_stall_ms"] = meter.stop()
@@ -195,6 +200,25 @@ async def _bench(
         stored = await asyncio.to_thread(context.database.messages.count, org.id)
         if stored != total:
             raise RuntimeError(f"the database holds {stored:,} messages, the emulator {total:,}")
+
+        # (d) The whole history again, nothing changed: every row compared, none written.
+        view.since_check.setChecked(True)
+        view.since_date.setDate(QDate(2000, 1, 1))
+        await view.tasks.wait_idle()
+        meter.start()
+        began = time.perf_counter()
+        with profiled(profile, "unchanged re-sync, Start → summary"):
+            view.start_button.click()
+            await _until(lambda: not view.running, timeout=600)
+        figures["resync_s"] = time.perf_counter() - began
+        await asyncio.sleep(0.02)
+        figures["resync_stall_ms"] = meter.stop()
+        figures["resync_p99_ms"] = meter.p99()
+        if view.error.text():
+            raise RuntimeError(f"re-sync failed: {view.error.text()}")
+        figures["resync_summary"] = view.summary.text()
+        if f"{total:,} unchanged" not in figures["resync_summary"]:
+            raise RuntimeError(f"the re-sync changed rows: {figures['resync_summary']}")
     finally:
         await window.shutdown()
         window.close()
@@ -204,8 +228,9 @@ async def _bench(
 
 
 def report(f: dict[str, Any]) -> tuple[str, bool]:
-    passed = f["stall_ms"] <= TARGET_STALL_MS
+    passed = max(f["stall_ms"], f["resync_stall_ms"]) <= TARGET_STALL_MS
     rate = f["messages"] / f["total_s"]
+    resync_ok = f["resync_stall_ms"] <= TARGET_STALL_MS
     lines = [
         f"History sync, {f['messages']:,} messages (emulator in its own process, offscreen)",
         "",
@@ -216,6 +241,11 @@ def report(f: dict[str, Any]) -> tuple[str, bool]:
         f"(c) browser, newest 50,000 {f['browse_ms']:.0f} ms, longest stall "
         f"{f['browse_stall_ms']:.0f} ms",
         f"    {f['summary']}",
+        f"(d) unchanged re-sync      {f['resync_s']:.1f} s, "
+        f"{f['messages'] / f['resync_s']:,.0f} messages/s; longest stall "
+        f"{f['resync_stall_ms']:.0f} ms (p99 {f['resync_p99_ms']:.0f} ms)   "
+        + ("PASS" if resync_ok else "FAIL"),
+        f"    {f['resync_summary']}",
     ]
     return "\n".join(lines), passed
 

@@ -94,7 +94,9 @@ async def build_context(
         secrets=secrets,
         factory=factory,
         access=access,
-        organizations=OrganizationService(database.organizations, secrets, database.phone_numbers),
+        organizations=OrganizationService(
+            database.organizations, secrets, database.phone_numbers, database.event_streams
+        ),
         connection=ConnectionService(access),
         plans=plans,
         journal=JournalService(database.audit, plans),

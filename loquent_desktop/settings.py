@@ -51,10 +51,6 @@ class Settings:
     def effective_database_url(self, paths: AppPaths) -> str:
         return self.database_url or default_database_url(paths, paths.sandbox)
 
-    def twilio_url_for(self, product: str) -> str | None:
-        """Base URL replacing `https://<product>.twilio.com`, or None for real Twilio."""
-        return self.twilio_product_urls.get(product) or self.twilio_base_url
-
     def with_env(self, env: Mapping[str, str] | None = None) -> Settings:
         """Apply environment overrides (not saved: they are for tests, CI and the sandbox)."""
         env = os.environ if env is None else env

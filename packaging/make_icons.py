@@ -10,7 +10,7 @@ that neither the app nor the installers need this script's dependencies:
 Rendering goes through Qt's own SVG renderer, so the PNGs match what the app would draw.
 Pillow writes the multi-size ICO and ICNS. Run it in a throw-away venv::
 
-    python3 -m venv /tmp/icons && /tmp/icons/bin/pip install pillow pyside6-essentials==6.12.0
+    python3 -m venv /tmp/icons && /tmp/icons/bin/pip install pillow pyside6-essentials==6.11.3
     QT_QPA_PLATFORM=offscreen /tmp/icons/bin/python packaging/make_icons.py
 """
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from loquent_desktop.app import routing_for
 from loquent_desktop.domain.errors import InvalidInput
 from loquent_desktop.paths import AppPaths, default_database_url
 from loquent_desktop.settings import (
@@ -52,7 +53,7 @@ def test_defaults() -> None:
     assert s.database_url is None and s.twilio_base_url is None
     assert s.request_timeout_s == 30
     assert s.default_voice_url == DEFAULT_VOICE_URL == "https://voice.loquent.app/twilio/voice"
-    assert s.twilio_url_for("api") is None  # real Twilio
+    assert routing_for(s).is_real_twilio
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
@@ -65,8 +66,9 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     )
     save_settings(tmp_path, settings)
     assert load_settings(tmp_path, env={}) == settings
-    assert settings.twilio_url_for("events") == "http://127.0.0.1:9090"
-    assert settings.twilio_url_for("trunking") == "http://127.0.0.1:8080"
+    routing = routing_for(settings)
+    assert routing.target_for("events") == "http://127.0.0.1:9090"
+    assert routing.target_for("trunking") == "http://127.0.0.1:8080"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]  # no temp files left
     assert json.loads((tmp_path / "settings.json").read_text())["request_timeout_s"] == 12.5
 

@@ -4,20 +4,60 @@ its own sinks and subscriptions, and what a stream's state is.
 Twilio Event Streams are account-wide: a subscription receives the events of every number and
 messaging service of the account. SMS and call streaming are separate subscriptions (set up
 and removed independently) that may share one webhook sink, because a sink is just "deliver
-to this URL". A sink is Loquent's only when its destination is the organization's events URL;
-a subscription is Loquent's when Loquent recorded it, or when it carries Loquent's description
-on such a sink (found again after the answer to its creation was lost).
+to this URL". A sink is Loquent's only when its destination is the organization's events URL
+(compared normalised: `HTTPS://Host:443/x/` is `https://host/x`); a subscription is an
+organization's when Loquent recorded it for that organization, or when it carries that
+organization's own description (found again after the answer to its creation was lost).
+
+Several organizations may be connected to one Twilio account. Each subscription description
+names the organization by a tag derived from its random keychain id (no PII, stable across
+renames, and not the keychain id itself), so one organization never adopts another's stream.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit, urlunsplit
 
 from .validation import mask_sid
 
 SINK_DESCRIPTION = "Loquent events"
 WEBHOOK_METHOD = "POST"
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def normalize_destination(url: str) -> str:
+    """One spelling per webhook address: scheme and host lower-cased, the default port and a
+    trailing "/" dropped. Path, query and their case are kept (servers may tell them apart)."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text
+    if not parts.scheme or not parts.hostname:
+        return text
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # lower-cased by urlsplit
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, parts.fragment))
+
+
+def same_destination(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and normalize_destination(a) == normalize_destination(b)
+
+
+def organization_tag(keychain_id: str) -> str:
+    """The organization's mark in the descriptions Loquent writes to Twilio: derived from its
+    random keychain id (unique per organization, kept across renames) without revealing it."""
+    return hashlib.sha256(f"loquent-organization:{keychain_id}".encode()).hexdigest()[:12]
 
 
 class StreamKind(StrEnum):
@@ -33,9 +73,19 @@ class StreamKind(StrEnum):
         return "SMS" if self is StreamKind.SMS else "call"
 
     @property
-    def description(self) -> str:
-        """The subscription's Description on Twilio (no PII, as Twilio asks)."""
+    def base_description(self) -> str:
         return f"Loquent {self.noun} events"
+
+    def description_for(self, tag: str) -> str:
+        """The subscription's Description on Twilio for one organization (no PII, as Twilio
+        asks: the organization appears only as its tag)."""
+        return f"{self.base_description} (org {tag})"
+
+    def is_loquent(self, description: str) -> bool:
+        """A subscription of this kind that some Loquent organization set up (the untagged
+        form is what earlier versions wrote)."""
+        base = self.base_description
+        return description == base or description.startswith(f"{base} (org ")
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -119,6 +169,11 @@ class StreamStatus:
     missing_types: tuple[str, ...] = ()  # available for this stream but not subscribed
     recorded: bool = False  # Loquent's database knows the subscription
     problem: str | None = None  # something the account manager should fix, in words
+    # The account already streams these events to Loquent for another organization (in words).
+    elsewhere: str | None = None
+    # From Loquent's records only: Twilio was not read (Shared now, or not connected) and the
+    # stream cannot be managed until the organization's own account is usable again.
+    from_records: bool = False
 
     @property
     def is_set_up(self) -> bool:

@@ -3,8 +3,10 @@
 What a synced account looks like after a year: a few busy numbers and many quiet ones,
 regular contacts who write and call again, inbound texts answered by ``outbound-reply``,
 reminders sent through a Messaging Service, some undelivered/failed texts with their error
-codes, unanswered and busy calls, and forwarded calls whose ``outbound-dial`` leg points at
-its parent. Times are whole seconds spread over ``days`` before ``end``.
+codes, unanswered and busy calls, forwarded calls whose ``outbound-dial`` leg points at
+its parent, and calls over the SIP trunk of a number attached to one
+(``trunking-originating`` from the PSTN to the PBX, ``trunking-terminating`` from the PBX
+out). Times are whole seconds spread over ``days`` before ``end``.
 
 Deterministic for a given ``rng`` state. 100,000 messages take well under two seconds: the
 random picks are drawn in bulk and each record is one slotted dataclass.
@@ -147,23 +149,29 @@ def _seed_calls(
         start = end - timedelta(seconds=rng.randrange(span))
         inbound = rng.random() < 0.6
         duration = min(3600, 5 + int(rng.expovariate(1 / 180)))
+        if our.trunk_sid:  # the number rings the office PBX, which also calls out through it
+            direction = "trunking-originating" if inbound else "trunking-terminating"
+        else:
+            direction = "inbound" if inbound else "outbound-api"
         call = new_call(
             account_sid, peer if inbound else our.phone_number,
             our.phone_number if inbound else peer, start,
-            direction="inbound" if inbound else "outbound-api", status=status,
+            direction=direction, status=status,
             duration=duration, ringing=rng.randint(5, 30), rng=rng,
         )  # fmt: skip
         call.phone_number_sid = our.sid
-        call.trunk_sid = our.trunk_sid if inbound else None  # arrived over the SIP trunk
+        call.trunk_sid = our.trunk_sid
         if inbound and rng.random() < 0.03:
             call.forwarded_from = peers[rng.randrange(len(peers))]
         if not inbound and status == "completed" and rng.random() < 0.3:
-            call.answered_by = rng.choice(("human", "human", "machine_end_beep"))
+            answered_by = rng.choice(("human", "human", "machine_end_beep"))
+            if direction == "outbound-api":  # answering-machine detection: a REST API option
+                call.answered_by = answered_by
         state.add(state.calls, call)
         made += 1
         if status == "completed":
             completed.append(call)
-            if inbound and made < count and rng.random() < 0.25:
+            if direction == "inbound" and made < count and rng.random() < 0.25:
                 # Forwarded with <Dial>: the child leg rings a staff phone with the caller's ID.
                 offset = rng.randint(2, 8)
                 leg = new_call(

@@ -31,7 +31,13 @@ MESSAGE_ERRORS: dict[str, tuple[tuple[int, str], ...]] = {
 }
 _SMS_PER_SEGMENT = 0.0079
 _MMS_PER_MESSAGE = 0.0200
-_CALL_PER_MINUTE = {"inbound": 0.0085, "outbound-api": 0.0140, "outbound-dial": 0.0140}
+_CALL_PER_MINUTE = {
+    "inbound": 0.0085,
+    "outbound-api": 0.0140,
+    "outbound-dial": 0.0140,
+    "trunking-originating": 0.0034,  # Elastic SIP Trunking: origination
+    "trunking-terminating": 0.0045,  # and termination (US)
+}
 
 
 def segments(body: str) -> int:

@@ -76,6 +76,18 @@ class ConnectionService:
                 self.secrets.set_credentials(key, previous)
             raise
 
+    async def sharing_account(self, org_id: int, account_sid: str) -> list[OrganizationRecord]:
+        """The other organizations connected to the same Twilio account. Allowed (one customer
+        may be several organizations), but worth saying: numbers, voice routing and the
+        account-wide event streams are then shared between them."""
+        sid = account_sid.strip().lower()
+        orgs = await asyncio.to_thread(self.organizations.list)
+        return [
+            o
+            for o in orgs
+            if o.id != org_id and o.byo_twilio and (o.twilio_account_sid or "").lower() == sid
+        ]
+
     async def disconnect(self, org_id: int) -> OrganizationRecord:
         """Remove the keychain entry. The organization stays BYO, so it shows the error state
         until it is reconnected or switched to Shared: never a silent switch."""

@@ -14,7 +14,7 @@ from typing import Any
 from twilio.rest import Client
 
 from ..domain.errors import TwilioApiError
-from ..domain.event_streams import EventTypeInfo, LiveSink, LiveSubscription
+from ..domain.event_streams import EventTypeInfo, LiveSink, LiveSubscription, same_destination
 from ..twilio_api.errors import translate_errors
 from ..twilio_api.paging import pages
 
@@ -36,8 +36,13 @@ class AccountStreams:
         return [s for s in self.subscriptions if s.sink_sid == sink_sid]
 
     def webhooks_to(self, destination: str) -> list[LiveSink]:
-        """Webhook sinks delivering to `destination`, active ones first."""
-        found = [s for s in self.sinks if s.sink_type == "webhook" and s.destination == destination]
+        """Webhook sinks delivering to `destination` (however its scheme, host, port or
+        trailing slash are spelled), active ones first."""
+        found = [
+            s
+            for s in self.sinks
+            if s.sink_type == "webhook" and same_destination(s.destination, destination)
+        ]
         return sorted(found, key=lambda s: s.status != "active")
 
 

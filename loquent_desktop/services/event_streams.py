@@ -6,10 +6,15 @@ other subscription uses it (checked live, right before deleting). Both go throug
 confirm → execute → journal; status and plans only read.
 
 Set up twice and there is still one sink and one subscription: the plan starts from what the
-account holds now (the recorded subscription, or one with Loquent's description on a sink to
-our events URL), so a repeat, or a retry after a lost answer, extends or reuses instead of
-creating again. Changes for one organization run one at a time, so SMS and calls set up
-together cannot both create a sink.
+account holds now (the recorded subscription, or one with the organization's own description),
+so a repeat, or a retry after a lost answer, extends or reuses instead of creating again.
+Changes to one Twilio account run one at a time, so SMS and calls set up together (or two
+organizations connected to the same account) cannot both create a sink.
+
+After the plan is confirmed nothing is done that the plan did not show: the account is read
+again first, and if it changed in a way that matters the change stops with "changed since the
+plan was shown; nothing (more) was sent — look again". Another organization's stream on the
+same account is never adopted, extended or deleted.
 
 Shared organizations cannot stream on their own: Loquent's shared account serves several
 organizations and Event Streams are account-wide.
@@ -35,6 +40,9 @@ from ..domain.event_streams import (
     LiveSink,
     StreamKind,
     StreamsOverview,
+    normalize_destination,
+    organization_tag,
+    same_destination,
     stream_types,
 )
 from ..domain.plans import Plan
@@ -47,11 +55,17 @@ from ..store.repositories import (
 )
 from ..twilio_api.errors import translate_errors
 from .event_stream_plans import (
+    Claim,
+    Claims,
     RemoveDesign,
     SetupDesign,
+    elsewhere,
+    leftover_sink,
     locate,
     other_sinks,
+    recorded_streams,
     remove_plan,
+    setup_drift,
     setup_plan,
     stream_status,
 )
@@ -80,6 +94,18 @@ class NothingToChange(LoquentError):
     """The account already is as asked: no plan, nothing sent."""
 
 
+class ChangedSincePlan(LoquentError):
+    """The account changed after the plan was shown in a way that makes the plan untrue:
+    stopped before sending what the plan did not show."""
+
+    def __init__(self, what: str, *, started: bool = False) -> None:
+        sent = "nothing more was sent" if started else "nothing was sent"
+        super().__init__(
+            f"The Twilio account changed since the plan was shown: {what}. {sent.capitalize()} "
+            "— look again (Refresh) before trying again."
+        )
+
+
 @dataclass(frozen=True)
 class StreamChange:
     """What a set-up or removal did."""
@@ -91,6 +117,12 @@ class StreamChange:
     sink_deleted: bool = False
     types: tuple[str, ...] = ()
     store_error: str | None = None  # Twilio changed, but Loquent's database could not say so
+    subscription_gone: bool = False  # removing: it was already gone from Twilio
+    sink_gone: bool = False  # removing: the sink to delete was already gone from Twilio
+    # Removing: the account changed after the plan was shown (in words); `incomplete` when a
+    # step of the plan was therefore not carried out.
+    warning: str | None = None
+    incomplete: bool = False
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -99,9 +131,15 @@ class StreamChange:
             "subscription_sid": self.subscription_sid,
             "sink_created": self.sink_created,
             "sink_deleted": self.sink_deleted,
+            "subscription_gone": self.subscription_gone,
+            "sink_gone": self.sink_gone,
             "types": list(self.types),
+            "warning": self.warning,
             "store_error": self.store_error,
         }
+
+    def grade(self) -> tuple[str, str | None]:
+        return ("partial", self.warning) if self.incomplete else ("succeeded", None)
 
 
 @dataclass(frozen=True)
@@ -111,7 +149,11 @@ class _Target:
     org: OrganizationRecord
     client: Client
     account: str  # masked SID
-    events_url: str
+    events_url: str  # normalised
+
+    def describe(self, kind: StreamKind) -> str:
+        """The description of the organization's own subscription of `kind`."""
+        return kind.description_for(organization_tag(self.org.keychain_id))
 
 
 class EventStreamsService:
@@ -128,7 +170,8 @@ class EventStreamsService:
         self.streams = streams
         self.plans = plans
         self.default_events_url = default_events_url
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Per Twilio account: organizations connected to the same account take turns.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # -- events URL (local setting) ------------------------------------------------------
 
@@ -136,37 +179,41 @@ class EventStreamsService:
         """Empty means the app's default. Streams already set up keep their destination until
         they are removed and set up again (status says so)."""
         text = url.strip()
-        cleaned = validation.https_url(text, "events_url") if text else None
+        cleaned = normalize_destination(validation.https_url(text, "events_url")) if text else None
         return await asyncio.to_thread(self.organizations.set_events_url, org_id, cleaned)
 
     # -- status (read-only) --------------------------------------------------------------
 
     async def status(self, org_id: int) -> StreamsOverview:
         org = await asyncio.to_thread(self.organizations.get, org_id)
-        url = org.effective_events_url(self.default_events_url)
+        url = normalize_destination(org.effective_events_url(self.default_events_url))
         is_default = org.events_url is None
-        if not org.byo_twilio:
-            return StreamsOverview(org.name, Access.SHARED, url, is_default)
-        if not org.is_connected:
-            return StreamsOverview(org.name, Access.NOT_CONNECTED, url, is_default)
+        if not org.byo_twilio or not org.is_connected:
+            return await self._unmanageable(org, url, is_default)
         client, resolved = await self.access.client_for(org_id)
-        account, catalog, records = await asyncio.gather(
+        account, catalog, records, claims = await asyncio.gather(
             read_account(client),
             read_catalog(client),
             asyncio.to_thread(self.streams.list_for, org_id),
+            self._claims(org_id),
         )
         by_kind = {r.kind: r for r in records}
+        mark = organization_tag(org.keychain_id)
         streams = {}
         for kind in StreamKind:
-            record = by_kind.get(kind.value)
-            found = locate(kind, record, account, url)
+            record, own = by_kind.get(kind.value), kind.description_for(mark)
+            found = locate(kind, record, account, url, own, claims)
             subscribed = (
                 await read_subscribed_types(client, found.subscription.sid)
                 if found.subscription
                 else {}
             )
             wanted = stream_types(kind, catalog)
-            streams[kind] = stream_status(kind, record, found, url, subscribed, wanted)
+            other = None if found.subscription else elsewhere(kind, account, own, claims)
+            left = leftover_sink(record, found, account, claims)
+            streams[kind] = stream_status(
+                kind, record, found, url, subscribed, wanted, account, left, other
+            )
         return StreamsOverview(
             org.name,
             Access.BYO,
@@ -175,7 +222,27 @@ class EventStreamsService:
             account=resolved.credentials.masked_sid,
             sms=streams[StreamKind.SMS],
             calls=streams[StreamKind.CALLS],
-            other_sinks=other_sinks(account, url, records),
+            other_sinks=other_sinks(account, url, records, claims),
+        )
+
+    async def _unmanageable(
+        self, org: OrganizationRecord, url: str, is_default: bool
+    ) -> StreamsOverview:
+        """Shared, or BYO without credentials: Twilio is not read. Streams recorded while the
+        organization used its own account are still shown (Twilio keeps sending their events)
+        with how to remove them, from the records alone."""
+        access = Access.SHARED if not org.byo_twilio else Access.NOT_CONNECTED
+        records = await asyncio.to_thread(self.streams.list_for, org.id)
+        account = org.masked_account_sid if org.twilio_account_sid else None
+        streams = recorded_streams(records, access, account)
+        return StreamsOverview(
+            org.name,
+            access,
+            url,
+            is_default,
+            account=org.masked_account_sid if org.twilio_account_sid else "—",
+            sms=streams.get(StreamKind.SMS),
+            calls=streams.get(StreamKind.CALLS),
         )
 
     # -- set up --------------------------------------------------------------------------
@@ -191,16 +258,24 @@ class EventStreamsService:
         )
 
     async def _design_setup(self, target: _Target, kind: StreamKind) -> SetupDesign:
-        client, url = target.client, target.events_url
-        account, catalog, records = await asyncio.gather(
+        client, url, own = target.client, target.events_url, target.describe(kind)
+        account, catalog, records, claims = await asyncio.gather(
             read_account(client),
             read_catalog(client),
             asyncio.to_thread(self.streams.list_for, target.org.id),
+            self._claims(target.org.id),
         )
         record = next((r for r in records if r.kind == kind.value), None)
-        found = locate(kind, record, account, url)
+        found = locate(kind, record, account, url, own, claims)
+        if found.subscription is None and (other := elsewhere(kind, account, own, claims)):
+            raise NothingToChange(
+                f"{other} Event Streams are account-wide, so a second subscription would make "
+                "Loquent receive every event twice. Nothing was changed."
+            )
         if found.subscription is not None and (
-            found.sink is None or found.sink.destination != url or found.sink.status != "active"
+            found.sink is None
+            or not same_destination(found.sink.destination, url)
+            or found.sink.status != "active"
         ):
             where = found.sink.destination if found.sink else "a sink that is gone"
             raise LoquentError(
@@ -244,16 +319,27 @@ class EventStreamsService:
         return SetupDesign(
             kind=kind,
             destination=url,
+            description=own,
             sink=sink,
             sink_created=_created_by_us(record, sink),
             subscription=found.subscription,
             subscribed=subscribed,
             add={t.type: versions[t.schema_id] for t in missing},
-            others=other_sinks(account, url, records),
+            others=other_sinks(account, url, records, claims),
         )
 
     async def _apply_setup(self, target: _Target, design: SetupDesign) -> StreamChange:
         client, kind = target.client, design.kind
+        # The user confirmed what the dialog showed; the account may have moved on since
+        # (another window, another organization on the same account, the Console).
+        live, claims = await asyncio.gather(read_account(client), self._claims(target.org.id))
+        subscribed_now = (
+            await read_subscribed_types(client, design.subscription.sid)
+            if design.subscription and live.subscription(design.subscription.sid)
+            else {}
+        )
+        if drift := setup_drift(design, live, subscribed_now, claims):
+            raise ChangedSincePlan(drift)
         sink_sid = design.sink.sid if design.sink else None
         created = design.sink_created
         sub_sid = design.subscription.sid if design.subscription else None
@@ -274,7 +360,7 @@ class EventStreamsService:
             if sub_sid is None:
                 async with translate_errors():
                     sub = await client.events.v1.subscriptions.create_async(
-                        description=kind.description,
+                        description=design.description,
                         sink_sid=sink_sid,
                         types=[{"type": t, "schema_version": v} for t, v in design.add.items()],
                     )
@@ -317,49 +403,101 @@ class EventStreamsService:
         )
 
     async def _design_remove(self, target: _Target, kind: StreamKind) -> RemoveDesign:
-        client = target.client
-        account, record = await asyncio.gather(
-            read_account(client), asyncio.to_thread(self.streams.get, target.org.id, kind.value)
+        client, own = target.client, target.describe(kind)
+        account, record, claims = await asyncio.gather(
+            read_account(client),
+            asyncio.to_thread(self.streams.get, target.org.id, kind.value),
+            self._claims(target.org.id),
         )
-        found = locate(kind, record, account, target.events_url)
+        found = locate(kind, record, account, target.events_url, own, claims)
         sub, sink = found.subscription, found.sink
-        if sub is None and record is not None:
-            # A sink left by an unfinished set-up; only ever one that nothing uses.
-            leftover = account.sink(record.sink_sid)
-            sink = leftover if leftover and not account.on_sink(leftover.sid) else None
+        if sub is None:
+            # A sink left by an unfinished set-up or an earlier removal; only one that
+            # nothing uses and no other organization recorded.
+            sink = leftover_sink(record, found, account, claims)
         if sub is None and sink is None:
             if record is not None:
                 await asyncio.to_thread(self.streams.remove, target.org.id, kind.value)
+            other = elsewhere(kind, account, own, claims)
             raise NothingToChange(
-                f"{kind.label} are not set up on this Twilio account: nothing to remove."
+                f"{kind.label} are not set up for {target.org.name} on this Twilio account: "
+                "nothing to remove."
+                + (f" {other} Remove leaves that stream alone." if other else "")
             )
         types = len(await read_subscribed_types(client, sub.sid)) if sub else 0
         on_sink = account.on_sink(sink.sid) if sink else []
         users = tuple(s for s in on_sink if sub is None or s.sid != sub.sid)
-        return RemoveDesign(kind, sub, types, sink, users)
+        claimed = claims.of_sink(sink.sid) if sink else ()
+        created = bool(record and sink and record.sink_sid == sink.sid and record.sink_created)
+        return RemoveDesign(kind, sub, types, sink, users, claimed, created)
 
     async def _apply_remove(self, target: _Target, design: RemoveDesign) -> StreamChange:
-        client = target.client
+        client, kind = target.client, design.kind
         sub, sink = design.subscription, design.sink
+        sub_gone = False
         if sub is not None:
-            await gone_is_fine(client.events.v1.subscriptions(sub.sid).delete_async)
-        sink_deleted = False
-        # Checked again now: another subscription may have started using the sink since the
-        # plan was shown (the other stream kind, another tool).
-        if sink is not None and not await read_subscriptions(client, sink.sid):
-            sink_deleted = await gone_is_fine(client.events.v1.sinks(sink.sid).delete_async)
+            sub_gone = not await gone_is_fine(client.events.v1.subscriptions(sub.sid).delete_async)
+        sink_deleted = sink_gone = incomplete = False
+        warning = None
+        keep_record = False
+        if sink is not None:
+            # Read again right before deciding: another subscription (the other stream kind,
+            # another tool, another organization) may have started or stopped using the sink
+            # since the plan was shown. Only what the plan showed is ever done.
+            users, claims = await asyncio.gather(
+                read_subscriptions(client, sink.sid), self._claims(target.org.id)
+            )
+            names = [f"“{s.description}” ({mask_sid(s.sid)})" for s in users]
+            names += [f"organization “{n}”" for n in claims.of_sink(sink.sid)]
+            if design.delete_sink and names:
+                incomplete = True
+                warning = str(
+                    ChangedSincePlan(
+                        f"{', '.join(names)} started using the sink {mask_sid(sink.sid)}, so it "
+                        "was not deleted",
+                        started=sub is not None,
+                    )
+                )
+            elif design.delete_sink:
+                sink_deleted = await gone_is_fine(client.events.v1.sinks(sink.sid).delete_async)
+                sink_gone = not sink_deleted
+            elif not names:
+                # The plan said the sink stays, so it stays; but nothing uses it now. Keep it
+                # recorded so that Remove… can delete it (and Set up… reuses it).
+                keep_record = True
+                warning = (
+                    f"The sink {mask_sid(sink.sid)} stays, as the plan said, but nothing uses it "
+                    f"any more: {design.users_text()} went away after the plan was shown. "
+                    "Nothing more was sent; Remove… deletes the sink, Set up… uses it again."
+                )
         store_error = None
         try:
-            await asyncio.to_thread(self.streams.remove, target.org.id, design.kind.value)
+            if keep_record and sink is not None:
+                await asyncio.to_thread(
+                    self.streams.save,
+                    target.org.id,
+                    kind.value,
+                    sink_sid=sink.sid,
+                    subscription_sid=None,
+                    destination=sink.destination,
+                    sink_created=design.sink_created,
+                    types=[],
+                )
+            else:
+                await asyncio.to_thread(self.streams.remove, target.org.id, kind.value)
         except Exception as exc:
-            log.exception("Removed %s events but could not update the database", design.kind)
+            log.exception("Removed %s events but could not update the database", kind)
             store_error = str(getattr(exc, "orig", None) or exc)
         return StreamChange(
-            design.kind,
+            kind,
             sink.sid if sink else None,
             sub.sid if sub else None,
             sink_deleted=sink_deleted,
             store_error=store_error,
+            subscription_gone=sub_gone,
+            sink_gone=sink_gone,
+            warning=warning,
+            incomplete=incomplete,
         )
 
     # -- internals -----------------------------------------------------------------------
@@ -375,15 +513,23 @@ class EventStreamsService:
     ) -> StreamChange:
         """Decide from the account as it is now, show the plan, apply it: one change per
         organization at a time, so a second one plans from what the first left behind."""
-        async with self._locks[org_id]:
-            target = await self._target(org_id)
+        org = await asyncio.to_thread(self.organizations.get, org_id)
+        async with self._locks[(org.twilio_account_sid or f"organization {org_id}").lower()]:
+            target = await self._target(org_id)  # as it is now, after waiting our turn
             decided = await design(target, kind)
             plan = plan_of(decided, target.org.name, target.account)
 
             async def execute() -> StreamChange:
                 return await apply(target, decided)
 
-            return await self.plans.run(plan, confirm, execute, org_id, StreamChange.summary)
+            return await self.plans.run(
+                plan,
+                confirm,
+                execute,
+                org_id,
+                summarize=StreamChange.summary,
+                outcome=StreamChange.grade,
+            )
 
     async def _target(self, org_id: int) -> _Target:
         org = await asyncio.to_thread(self.organizations.get, org_id)
@@ -391,7 +537,11 @@ class EventStreamsService:
             raise LoquentError(SHARED_REFUSED)
         url = validation.https_url(org.effective_events_url(self.default_events_url), "events_url")
         client, resolved = await self.access.client_for(org_id)
-        return _Target(org, client, resolved.credentials.masked_sid, url)
+        return _Target(org, client, resolved.credentials.masked_sid, normalize_destination(url))
+
+    async def _claims(self, org_id: int) -> Claims:
+        rows = await asyncio.to_thread(self.streams.claims_besides, org_id)
+        return Claims(tuple(Claim(name, record) for name, record in rows))
 
     async def _store(
         self,

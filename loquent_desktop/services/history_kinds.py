@@ -10,7 +10,7 @@ that never connected are not history anyone asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..store.repositories.sync_checkpoints import ALL
@@ -33,7 +33,7 @@ class HistoryKind:
         filters are day-granular (GMT), and a string passes through the library as is."""
         filters = {**self.fixed, **step}
         if since is not None:
-            filters[self.since_filter] = since.strftime("%Y-%m-%d")
+            filters[self.since_filter] = since.astimezone(UTC).strftime("%Y-%m-%d")
         return filters
 
     def step_label(self, step: dict[str, Any]) -> str:

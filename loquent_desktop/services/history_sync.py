@@ -3,8 +3,12 @@
 Read-only on Twilio. Every run:
 
 - covers scopes: "all" (a BYO organization's whole account, one query) or numbers (To= and
-  From= per number). A Shared organization's "all" means the numbers Loquent recorded for
-  it: the shared account also holds other customers' messages;
+  From= per number), always numbers Loquent recorded for the organization. A Shared
+  organization's "all" means those numbers, each read only from the day the organization
+  got it: the shared account also holds other customers' messages, and a number's earlier
+  history may be a previous holder's;
+- belongs to the account and mode (BYO / Shared) it began with: a run begun for another
+  (the organization was reconnected, or moved between BYO and Shared) is never resumed;
 - starts, per scope, at the `since` date given, else one day before where the last completed
   run got to (Twilio's date filters are day-granular, so the overlap day is read again and
   upserts by SID absorb it), else at the beginning of the history;
@@ -18,17 +22,18 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from datetime import time as day_start
 
+from ..domain.credentials import Mode
 from ..domain.errors import LoquentError, TwilioApiError
 from ..store.column_types import utcnow
 from ..store.repositories import OrganizationRepository, PhoneNumberRecord, PhoneNumberRepository
 from ..store.repositories.calls import CallRepository
-from ..store.repositories.history_records import SyncCheckpointRecord, UpsertCounts
+from ..store.repositories.history_records import SyncCheckpointRecord, SyncOwner, UpsertCounts
 from ..store.repositories.history_repository import HistoryRepository
 from ..store.repositories.messages import MessageRepository
-from ..store.repositories.sync_checkpoints import ALL, SyncCheckpointRepository
+from ..store.repositories.sync_checkpoints import ALL, OVERLAP, SyncCheckpointRepository
 from .history_kinds import HistoryKind, kind_named
 from .sync_progress import SyncSummary, plural
 from .sync_run import ProgressCallback, SyncRun
@@ -38,6 +43,19 @@ NO_SHARED_NUMBERS = (
     "No numbers are recorded for this organization yet. In Shared mode only the messages and "
     "calls of its own numbers are synced (Loquent's shared account also holds other "
     "organizations' history)."
+)
+STALE_RUN = (
+    "The interrupted {noun} sync was begun for another Twilio account or mode (the "
+    "organization was reconnected, or moved between its own account and Loquent's shared "
+    "one), so it cannot be continued. Start a new sync instead."
+)
+NOT_ITS_NUMBERS = (
+    "{numbers} {verb} not among this organization's numbers in Loquent. Choose from the "
+    "list (numbers of a BYO account are imported on the Numbers tab)."
+)
+SHARED_SCOPE = (
+    "This sync would read more than this organization's own numbers in Loquent's shared "
+    "account ({scopes}), so it was stopped. Start a new sync."
 )
 
 
@@ -60,6 +78,7 @@ class SyncStatus:
     counts: UpsertCounts  # of the resumable run so far
     scopes: tuple[str, ...]
     synced_through: datetime | None  # newest record a completed run reached (any scope)
+    stale: bool = False  # an interrupted run for another account or mode (not resumable)
 
     def text(self) -> str:
         if self.running:
@@ -70,16 +89,43 @@ class SyncStatus:
                 f"Interrupted on {when} after {plural(self.counts.seen, self.kind)} — "
                 "Resume continues where it stopped."
             )
+        prefix = (
+            f"An interrupted {self.kind[:-1]} sync was for another Twilio account or mode and "
+            "cannot be resumed. "
+            if self.stale
+            else ""
+        )
         if self.synced_through is not None:
             when = self.synced_through.astimezone().strftime("%Y-%m-%d %H:%M")
-            return f"Synced up to {when}. The next run starts a day before that."
-        return f"No {self.kind} synced yet."
+            return f"{prefix}Synced up to {when}. The next run starts a day before that."
+        return f"{prefix}No {self.kind} synced yet."
 
 
 def day_of(moment: date | datetime) -> datetime:
-    """Midnight UTC of a day: the resolution of Twilio's date filters."""
-    day = moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
-    return datetime.combine(day, day_start(0), tzinfo=UTC)
+    """Midnight UTC of the UTC day `moment` falls on: the resolution of Twilio's date
+    filters. A plain date is a calendar day where the user is: its local midnight, rounded
+    down to a UTC day, so the sync starts no later than the day the user picked (east of
+    UTC that is the UTC day before)."""
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, day_start(0)).astimezone()
+    return datetime.combine(moment.astimezone(UTC).date(), day_start(0), tzinfo=UTC)
+
+
+def held_since(numbers: Sequence[PhoneNumberRecord]) -> dict[str, datetime]:
+    """When the organization got each of its numbers: where a Shared number's history
+    starts. The shared account's lists also hold what happened on a number before, under
+    a previous holder when it was released and bought again (by Loquent, for another
+    organization). A Shared organization's numbers are bought for it (never imported), so
+    Twilio's `date_created` of the number is exactly when this holding began; a record
+    without it falls back to when Loquent recorded the number (later: never another
+    holder's history, at worst a few of the organization's own first days missing). A
+    number recorded twice (bought, released, bought again) counts from the latest: the
+    time in between may have been someone else's."""
+    held: dict[str, datetime] = {}
+    for number in numbers:
+        start = number.date_created or number.imported_at or utcnow()
+        held[number.phone_number] = max(start, held.get(number.phone_number, start))
+    return held
 
 
 class HistorySyncService:
@@ -107,9 +153,25 @@ class HistorySyncService:
     def is_running(self, org_id: int, kind: str) -> bool:
         return (org_id, kind) in self._running
 
+    async def owner(self, org_id: int) -> SyncOwner:
+        """The account and mode a sync of the organization reads now (no network: the
+        keychain and the database)."""
+        resolved = await self.access.resolve(org_id)
+        return SyncOwner(resolved.credentials.account_sid, resolved.mode is Mode.BYO)
+
     async def status(self, org_id: int, kind: str) -> SyncStatus:
         kind_named(kind)
+        try:
+            owner: SyncOwner | None = await self.owner(org_id)
+        except LoquentError:
+            owner = None  # not connected: nothing can run now, and Start says why
         run, every = await asyncio.to_thread(self._status_rows, org_id, kind)
+        stale = False
+        if owner is not None:
+            every = [cp for cp in every if cp.owner == owner]
+            if any(cp.owner != owner for cp in run):
+                stale = any(cp.state != "completed" for cp in run)
+                run = []
         pending = [cp for cp in run if cp.state != "completed"]
         counts = UpsertCounts()
         for cp in run:
@@ -119,11 +181,12 @@ class HistorySyncService:
         return SyncStatus(
             kind=kind,
             running=running,
-            resumable=bool(pending) and not running,
+            resumable=bool(pending) and not running and owner is not None,
             interrupted_at=max((cp.updated_at for cp in pending), default=None),
             counts=counts,
             scopes=tuple(cp.scope for cp in run),
             synced_through=max(through, default=None),
+            stale=stale and not running,
         )
 
     def _status_rows(
@@ -143,14 +206,17 @@ class HistorySyncService:
         progress: ProgressCallback | None = None,
     ) -> SyncSummary:
         """A new run over `numbers` (None: all of the organization's). An interrupted
-        run of the same kind is abandoned (its rows stay; Resume would have continued it)."""
+        run of the same kind is abandoned (its rows stay; Resume would have continued it).
+        `since`: a moment, or a calendar day where the user is (see `day_of`)."""
         spec = kind_named(kind)
         self._claim(org_id, kind)
         try:
-            scopes = await self._scopes(org_id, numbers)
+            owner = await self.owner(org_id)
+            scopes = await self._scopes(org_id, owner, numbers)
             started = utcnow()
+            first_day = None if since is None else day_of(since)
             run = await asyncio.to_thread(
-                self._begin, org_id, kind, scopes, None if since is None else day_of(since), started
+                self._begin, org_id, kind, scopes, first_day, started, owner
             )
             return await self._execute(org_id, spec, run, progress, resumed=False)
         finally:
@@ -159,7 +225,8 @@ class HistorySyncService:
     async def resume(
         self, org_id: int, kind: str, progress: ProgressCallback | None = None
     ) -> SyncSummary:
-        """Carry on with the newest run from where it stopped."""
+        """Carry on with the newest run from where it stopped, if it reads the account and
+        mode the organization uses now."""
         spec = kind_named(kind)
         self._claim(org_id, kind)
         try:
@@ -167,6 +234,9 @@ class HistorySyncService:
             pending = [cp.id for cp in run if cp.state != "completed"]
             if not pending:
                 raise LoquentError(f"There is no interrupted {kind[:-1]} sync to resume.")
+            owner = await self.owner(org_id)
+            if any(cp.owner != owner for cp in run):
+                raise LoquentError(STALE_RUN.format(noun=kind[:-1]))
             await asyncio.to_thread(self.checkpoints.set_state, pending, "running")
             return await self._execute(org_id, spec, run, progress, resumed=True)
         finally:
@@ -177,31 +247,65 @@ class HistorySyncService:
             raise LoquentError(f"A {kind[:-1]} sync for this organization is already running.")
         self._running.add((org_id, kind))
 
-    async def _scopes(self, org_id: int, numbers: Sequence[str] | None) -> list[str]:
+    async def _scopes(
+        self, org_id: int, owner: SyncOwner, numbers: Sequence[str] | None
+    ) -> list[str]:
+        recorded = {n.phone_number for n in await self.numbers(org_id)}
         if numbers is not None:
             chosen = sorted({n.strip() for n in numbers if n.strip()})
             if not chosen:
                 raise LoquentError("Choose at least one number to sync.")
+            foreign = [n for n in chosen if n not in recorded]
+            if foreign:
+                verb = "is" if len(foreign) == 1 else "are"
+                raise LoquentError(NOT_ITS_NUMBERS.format(numbers=", ".join(foreign), verb=verb))
             return chosen
-        org = await asyncio.to_thread(self.organizations.get, org_id)
-        if org.byo_twilio:
+        if owner.byo:
             return [ALL]
-        recorded = sorted({n.phone_number for n in await self.numbers(org_id)})
         if not recorded:
             raise LoquentError(NO_SHARED_NUMBERS)
-        return recorded
+        return sorted(recorded)
 
     def _begin(
-        self, org_id: int, kind: str, scopes: list[str], since: datetime | None, started: datetime
+        self,
+        org_id: int,
+        kind: str,
+        scopes: list[str],
+        since: datetime | None,
+        started: datetime,
+        owner: SyncOwner,
     ) -> list[SyncCheckpointRecord]:
         since_by_scope: dict[str, datetime | None] = {}
         for scope in scopes:
             previous = self.checkpoints.get(org_id, kind, scope)
             start = since
-            if start is None and previous is not None and previous.synced_through is not None:
-                start = day_of(previous.synced_through - timedelta(days=1))
+            if (
+                start is None
+                and previous is not None
+                and previous.owner == owner  # another account's reach says nothing here
+                and previous.synced_through is not None
+            ):
+                start = day_of(previous.synced_through - OVERLAP)
             since_by_scope[scope] = start
-        return self.checkpoints.begin_run(org_id, kind, since_by_scope, started)
+        return self.checkpoints.begin_run(org_id, kind, since_by_scope, started, owner)
+
+    @staticmethod
+    def _bounds(
+        run: list[SyncCheckpointRecord], owner: SyncOwner, numbers: Sequence[PhoneNumberRecord]
+    ) -> dict[str, datetime]:
+        """Check the run reads only what is the organization's, and return each scope's
+        lower time bound (Shared numbers: when the organization got them). The checks
+        repeat what `start` and `resume` made sure of, right before the first request:
+        the organization may have been switched in between."""
+        if any(cp.owner != owner for cp in run):
+            raise LoquentError(STALE_RUN.format(noun=run[0].kind[:-1]))
+        if owner.byo:
+            return {}
+        held = held_since(numbers)
+        outside = [cp.scope for cp in run if cp.scope not in held]  # "all" never is
+        if outside:
+            raise LoquentError(SHARED_SCOPE.format(scopes=", ".join(outside)))
+        return held
 
     async def _execute(
         self,
@@ -214,11 +318,14 @@ class HistorySyncService:
         began = time.monotonic()
         pending = [cp.id for cp in run if cp.state != "completed"]
         try:
-            client, _ = await self.access.client_for(org_id)
-            own = frozenset(n.phone_number for n in await self.numbers(org_id))
+            client, resolved = await self.access.client_for(org_id)
+            owner = SyncOwner(resolved.credentials.account_sid, resolved.mode is Mode.BYO)
+            numbers = await self.numbers(org_id)
+            bounds = self._bounds(run, owner, numbers)
+            own = frozenset(n.phone_number for n in numbers)
             sync = SyncRun(
                 spec, self.repositories[spec.name], self.checkpoints, client, org_id, own, run,
-                progress,
+                progress, learn_own=owner.byo, bounds=bounds,
             )  # fmt: skip
             try:
                 await sync.execute()

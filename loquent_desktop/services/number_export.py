@@ -28,7 +28,8 @@ CSV_HEADER = (
     "imported",
     "routed_to_loquent",
 )
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+# A plain decimal number: an E.164 number (+14155550100), a price (Twilio's are negative).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,12 +37,13 @@ def csv_safe(value: str) -> str:
     """Neutralize spreadsheet formula injection (OWASP): a cell starting with = + - @ (or a
     tab/CR) gets a leading single quote so Excel/LibreOffice show it as text.
 
-    Exception: a cell that is exactly an E.164 number (+14155550100) is left alone. It cannot
-    carry a formula (only digits after the plus), spreadsheets read it as a plain number at
-    worst, and a quote would corrupt the phone_number column for any tool re-importing it.
-    Formatted numbers such as "+1 415-555-0100" are *not* exempt: spreadsheets evaluate them.
+    Exceptions, left alone because they cannot carry a formula (only digits, a sign and at
+    most one point) and a quote would corrupt them for any tool re-importing the file: a
+    cell that is exactly an E.164 number (+14155550100), and a plain decimal number such
+    as a price (-0.00790). Spreadsheets read both as numbers at worst. Anything more, such
+    as "+1 415-555-0100" or "-1+2", is *not* exempt: spreadsheets evaluate it.
     """
-    if value.startswith(_FORMULA_START) and not _E164.match(value):
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

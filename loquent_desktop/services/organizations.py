@@ -11,6 +11,7 @@ from ..domain import validation
 from ..domain.errors import InvalidInput
 from ..secrets.store import SecretStore, org_key
 from ..store.repositories import (
+    EventStreamRepository,
     OrganizationRecord,
     OrganizationRepository,
     PhoneNumberRepository,
@@ -32,10 +33,22 @@ class OrganizationService:
         organizations: OrganizationRepository,
         secrets: SecretStore,
         phone_numbers: PhoneNumberRepository | None = None,
+        event_streams: EventStreamRepository | None = None,
     ) -> None:
         self.organizations = organizations
         self.secrets = secrets
         self.phone_numbers = phone_numbers
+        self.event_streams = event_streams
+
+    async def recorded_event_streams(self, org_id: int) -> list[str]:
+        """The event streams ("SMS events", "Call events") Loquent set up in the organization's
+        own Twilio account: they keep running on Twilio whatever happens here, and removing
+        them needs that account's credentials."""
+        if self.event_streams is None:
+            return []
+        records = await asyncio.to_thread(self.event_streams.list_for, org_id)
+        labels = {"sms": "SMS events", "calls": "Call events"}
+        return [labels.get(r.kind, r.kind) for r in records if r.subscription_sid]
 
     async def saved_voice_configs(self, org_id: int) -> int:
         """Numbers whose pre-Loquent voice configuration exists only in this database:

@@ -48,7 +48,9 @@ class PlanRunner:
     ) -> T:
         """`summarize` turns the execution's result into what the journal keeps of it;
         `outcome` grades it when some of a bulk change may have failed ("partial")."""
-        journal = plan.to_journal()
+        # A bulk plan holds thousands of changes: copying them for the journal is work for
+        # a worker thread, not the GUI loop.
+        journal = await asyncio.to_thread(plan.to_journal)
         confirmed = await confirm(plan)
         entry = await asyncio.to_thread(
             self.audit.start, journal, org_id, plan.organization, plan.action, plan.title

@@ -39,6 +39,16 @@ def duration_text(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def breakdown(c: UpsertCounts) -> str:
+    """new + updated + unchanged (+ already counted) = read. "Already counted": met again
+    in the same run (a message between two of the organization's numbers is in both
+    their To= and From= queries; a page read again after a refused link)."""
+    text = f"{c.new:,} new, {c.updated:,} updated, {c.unchanged:,} unchanged"
+    if c.repeated:
+        text += f", {c.repeated:,} already counted"
+    return text
+
+
 @dataclass(frozen=True)
 class SyncProgress:
     kind: str
@@ -52,10 +62,7 @@ class SyncProgress:
     def text(self) -> str:
         c = self.counts
         pages = f"{self.pages:,} page{'' if self.pages == 1 else 's'}"
-        parts = [
-            f"{plural(c.seen, self.kind)} read ({pages}): {c.new:,} new, "
-            f"{c.updated:,} updated, {c.unchanged:,} unchanged"
-        ]
+        parts = [f"{plural(c.seen, self.kind)} read ({pages}): {breakdown(c)}"]
         if self.rate > 0:
             parts.append(f"{self.rate:,.0f}/s")
         if self.eta_s is not None:
@@ -74,21 +81,22 @@ class SyncSummary:
 
     @property
     def imported(self) -> int:
-        """Calls wording: imported = written (new or changed), skipped = already there."""
+        """Calls wording: imported = written (new or changed), skipped = the rest read
+        (already up to date, or already counted by this run): imported + skipped = read."""
         return self.counts.new + self.counts.updated
 
     def text(self) -> str:
         c = self.counts
         took = f" in {duration_text(self.elapsed_s)}"  # this session's time, resumed or not
         if self.kind == "calls":
-            text = f"{self.imported:,} imported, {c.unchanged:,} skipped (already up to date)"
+            why = "already up to date"
+            if c.repeated:
+                why = f"{c.unchanged:,} already up to date, {c.repeated:,} already counted"
+            text = f"{self.imported:,} imported, {c.skipped:,} skipped ({why})"
             if c.updated:
                 text += f"; {c.updated:,} of the imported were updated"
             return f"Calls synced{took}: {text}."
-        return (
-            f"Messages synced{took}: {c.new:,} new, {c.updated:,} updated, "
-            f"{c.unchanged:,} unchanged."
-        )
+        return f"Messages synced{took}: {breakdown(c)}."
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,13 +42,23 @@ class SyncRun:
         own_numbers: frozenset[str],
         run: list[SyncCheckpointRecord],
         progress: ProgressCallback | None = None,
+        *,
+        learn_own: bool = False,
+        bounds: Mapping[str, datetime] | None = None,
     ) -> None:
+        """`own_numbers`: the organization's recorded numbers, never contacts. `learn_own`:
+        the account is the organization's own (BYO), so the number on its side of every
+        record read is one of its numbers too (see `HistoryRepository.commit_page`).
+        `bounds`: per scope, the moment before which nothing is read (a Shared number's
+        history starts when the organization got it)."""
         self.kind = kind
         self.repository = repository
         self.checkpoints = checkpoints
         self.client = client
         self.org_id = org_id
         self.own_numbers = own_numbers
+        self.learn_own = learn_own
+        self.bounds = dict(bounds or {})
         self.run = run
         self.progress = progress
         self.api = list_api(client, kind.resource)
@@ -90,17 +100,20 @@ class SyncRun:
     async def _scope(self, cp: SyncCheckpointRecord) -> None:
         steps = self.kind.steps(cp.scope)
         counts: dict[str, Any] = dict(cp.counts or {})
+        bound = self.bounds.get(cp.scope)
+        since = cp.since if bound is None or (cp.since and cp.since >= bound) else bound
         for step in range(cp.step, len(steps)):
             self.tracker.scope = self.kind.step_label(steps[step])
-            filters = self.kind.filters(steps[step], cp.since)
+            filters = self.kind.filters(steps[step], since)
             resume_at = cp.next_page_uri if step == cp.step else None
             page = await self._first(cp, filters, resume_at)
             while True:
                 after = page.next_page_uri
                 mark = PageCheckpoint(cp.id, step if after else step + 1, after, counts)
-                result = await self._commit(cp, page, mark)
+                result = await self._commit(cp, page, mark, bound)
                 counts = result.totals or counts
-                self._report(cp, result, len(page.records))
+                self.own_numbers |= result.ours
+                self._report(cp, result, len(page.records), since)
                 if after is None:
                     break
                 page = await page_at(self.client, self.api, after)
@@ -127,13 +140,19 @@ class SyncRun:
         return await first_page(self.api, **filters)
 
     async def _commit(
-        self, cp: SyncCheckpointRecord, page: RawPage, mark: PageCheckpoint
+        self,
+        cp: SyncCheckpointRecord,
+        page: RawPage,
+        mark: PageCheckpoint,
+        not_before: datetime | None,
     ) -> PageResult:
         work = asyncio.to_thread(
             self.repository.commit_page,
             self.org_id,
             page.records,
             own_numbers=self.own_numbers,
+            learn_own=self.learn_own,
+            not_before=not_before,
             checkpoint=mark,
             counted_since=cp.started_at,
         )
@@ -141,9 +160,11 @@ class SyncRun:
         # Shielded: a cancel stops the run after this page, never half-way through it.
         return await asyncio.shield(self._inflight)
 
-    def _report(self, cp: SyncCheckpointRecord, result: PageResult, seen: int) -> None:
+    def _report(
+        self, cp: SyncCheckpointRecord, result: PageResult, seen: int, since: datetime | None
+    ) -> None:
         totals = result.totals or {}
         self.totals[cp.id] = (UpsertCounts.of(totals), int(totals.get("pages", 0)))
-        self.tracker.page(self.counts, self.pages, seen, result.oldest, cp.since, datetime.now(UTC))
+        self.tracker.page(self.counts, self.pages, seen, result.oldest, since, datetime.now(UTC))
         if self.progress is not None:
             self.progress(self.tracker.snapshot())

@@ -153,8 +153,8 @@ class Message(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
     sid: Mapped[str] = mapped_column(SID)  # SM… / MM…
     account_sid: Mapped[str | None] = mapped_column(SID)
-    from_number: Mapped[str | None] = mapped_column(String(64))  # E.164, or a channel address
-    to_number: Mapped[str | None] = mapped_column(String(64))
+    from_number: Mapped[str | None] = mapped_column(String(255))  # E.164, or a channel address
+    to_number: Mapped[str | None] = mapped_column(String(255))
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(20))
     direction: Mapped[str | None] = mapped_column(String(20))
@@ -183,8 +183,8 @@ class Call(Base):
     sid: Mapped[str] = mapped_column(SID)  # CA…
     account_sid: Mapped[str | None] = mapped_column(SID)
     parent_call_sid: Mapped[str | None] = mapped_column(SID)
-    from_number: Mapped[str | None] = mapped_column(String(64))
-    to_number: Mapped[str | None] = mapped_column(String(64))
+    from_number: Mapped[str | None] = mapped_column(String(255))
+    to_number: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str | None] = mapped_column(String(20))
     direction: Mapped[str | None] = mapped_column(String(20))
     start_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -193,7 +193,7 @@ class Call(Base):
     price: Mapped[str | None] = mapped_column(String(20))
     price_unit: Mapped[str | None] = mapped_column(String(8))
     answered_by: Mapped[str | None] = mapped_column(String(20))
-    forwarded_from: Mapped[str | None] = mapped_column(String(64))
+    forwarded_from: Mapped[str | None] = mapped_column(String(255))
     caller_name: Mapped[str | None] = mapped_column(String(300))
     date_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -209,7 +209,7 @@ class Contact(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    phone_number: Mapped[str] = mapped_column(String(64))
+    phone_number: Mapped[str] = mapped_column(String(255))
     # Only ever moved forward: an older message synced later must not make it look stale.
     last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -237,6 +237,11 @@ class SyncCheckpoint(Base):
     synced_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Whose history the run reads: the Twilio account and the mode (BYO or Shared) it began
+    # with. A run begun for another account or mode (reconnected elsewhere, moved between BYO
+    # and Shared) is never resumed, and its `synced_through` is not a starting point.
+    account_sid: Mapped[str | None] = mapped_column(SID)
+    byo_twilio: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class EventStream(Base):

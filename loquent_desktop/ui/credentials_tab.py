@@ -43,6 +43,20 @@ log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #b3261e;"
 OK_STYLE = "color: #1b6e3a;"
+WARN_STYLE = "color: #9a5b00;"
+
+
+def streams_warning(streams: list[str]) -> str:
+    """For dialogs that take away the organization's own account: event streams set up in it
+    keep running on Twilio, and only that account can remove them."""
+    if not streams:
+        return ""
+    which = " and ".join(streams)
+    return (
+        f"\n\n⚠ {which} still stream from its own Twilio account to Loquent: Twilio keeps "
+        "sending them until you remove them on Sync → Event streaming first (removing needs "
+        "the organization's own account)."
+    )
 
 
 def describe_connection(org: OrganizationRecord) -> tuple[str, bool]:
@@ -420,6 +434,8 @@ class CredentialsTab(QWidget):
     async def connect_org(self, org_id: int, credentials: Credentials) -> None:
         try:
             info = await self.connection.validate(credentials)
+            # Another organization on the same account is allowed, but said (a read only).
+            others = await self.connection.sharing_account(org_id, credentials.account_sid)
             # Valid: from here on the save runs to its end (keychain, then database), so
             # Cancel would no longer tell the truth.
             if self._is_current(org_id):
@@ -433,8 +449,18 @@ class CredentialsTab(QWidget):
         if self._is_current(org_id):
             self._set_connecting(False)
             self.form.clear()
-            self.error.setStyleSheet(OK_STYLE)
-            self.error.setText("Connected. The secret is stored in the OS keychain only.")
+            text = "Connected. The secret is stored in the OS keychain only."
+            if others:
+                names = ", ".join(f"“{o.name}”" for o in others)
+                text += (
+                    f"\n⚠ {names} already {'uses' if len(others) == 1 else 'use'} this Twilio "
+                    f"account ({org.masked_account_sid}). "
+                    "Its numbers, voice routing and event streams are shared between these "
+                    "organizations: a change made for one affects the others, and event "
+                    "streaming is set up once per account."
+                )
+            self.error.setStyleSheet(WARN_STYLE if others else OK_STYLE)
+            self.error.setText(text)
 
     async def check(self) -> None:
         org = self.current
@@ -465,7 +491,8 @@ class CredentialsTab(QWidget):
             f"Delete the Twilio credentials of {org.name} "
             f"({org.masked_account_sid}) from this computer's keychain?\n\n"
             "Nothing changes on Twilio. Until you connect again, nothing can be done on Twilio "
-            "for this organization.",
+            "for this organization."
+            + streams_warning(await self.organizations.recorded_event_streams(org.id)),
             "Disconnect",
         ):
             return
@@ -487,16 +514,19 @@ class CredentialsTab(QWidget):
 
     async def change_mode(self, org: OrganizationRecord, byo: bool) -> None:
         # Moving a connected BYO organization to the shared account changes whose account
-        # every later action uses and who pays for it: ask first.
-        leaving_own_account = not byo and bool(org.twilio_account_sid)
+        # every later action uses and who pays for it: ask first. Event streams set up in its
+        # own account keep running, and cannot be removed in Shared mode: say so.
+        streams = [] if byo else await self.organizations.recorded_event_streams(org.id)
+        leaving_own_account = not byo and (bool(org.twilio_account_sid) or bool(streams))
+        account = f" ({org.masked_account_sid})" if org.twilio_account_sid else ""
         if leaving_own_account and not await confirm(
             self,
             "Use Loquent's shared account",
-            f"Switch {org.name} from its own Twilio account "
-            f"({org.masked_account_sid}) to Loquent's shared account?\n\n"
+            f"Switch {org.name} from its own Twilio account{account} to Loquent's shared "
+            "account?\n\n"
             "From now on, numbers bought and other Twilio actions for this organization use "
             "Loquent's shared account, and Loquent is billed for them. Its own credentials "
-            "stay in the keychain: switch back to BYO at any time.",
+            "stay in the keychain: switch back to BYO at any time." + streams_warning(streams),
             "Switch to Shared",
         ):
             return
@@ -537,6 +567,7 @@ class CredentialsTab(QWidget):
                 "configuration is saved only here: after removing, Restore is no longer "
                 "possible. Restore them on the Voice routing tab first if they may go back."
             )
+        text += streams_warning(await self.organizations.recorded_event_streams(org.id))
         if not await confirm(self, "Remove organization", text, "Remove"):
             return
         await self.organizations.remove(org.id)

@@ -67,6 +67,14 @@ BOX_NOTES = {  # the full explanation is above the boxes
     Access.SHARED: "Not available in Shared mode (see above).",
     Access.NOT_CONNECTED: "Connect the organization's Twilio account first (see above).",
 }
+STRANDED_NOTE = (
+    "Streams that Loquent set up in the organization's own Twilio account are still there "
+    "(below): Twilio keeps sending their events to Loquent until they are removed."
+)
+ELSEWHERE_NOTE = (
+    " Event Streams are account-wide, so Loquent receives these events once; manage them from "
+    "that organization."
+)
 
 
 def _short(event_type: str) -> str:
@@ -114,11 +122,23 @@ class StreamBox(QGroupBox):
             self.state.setStyleSheet(MUTED_STYLE)
             self.state.setText("Not available" if access is not None else "—")
             self.details.setText(BOX_NOTES.get(access, "") if access else "Status not read yet.")
+        elif status.from_records:  # Shared or not connected: shown from Loquent's records
+            self.state.setStyleSheet(WARN_STYLE)
+            self.state.setText("⚠ Still set up in the organization's own account")
+            self.details.setText(status.problem or "")
         elif status.problem is not None:
             self.state.setStyleSheet(ERROR_STYLE + " font-weight: 600;")
             self.state.setText("⚠ Needs attention")
-            self.details.setText(status.problem)
-            can_setup, can_remove = not status.is_set_up, status.is_set_up
+            self.details.setText(
+                status.problem + (f"\n{status.elsewhere}" if status.elsewhere else "")
+            )
+            # Remove… also deletes a sink left with nothing subscribed.
+            can_setup = not status.is_set_up and status.elsewhere is None
+            can_remove = status.is_set_up or status.sink_sid is not None
+        elif status.elsewhere is not None:
+            self.state.setStyleSheet(MUTED_STYLE + " font-weight: 600;")
+            self.state.setText("Set up for another organization")
+            self.details.setText(status.elsewhere + ELSEWHERE_NOTE)
         elif status.is_set_up:
             self.state.setStyleSheet(OK_STYLE)
             self.state.setText("● Active")
@@ -287,6 +307,10 @@ class EventStreamsView(QWidget):
                 self._settle()
         if generation != self._generation:
             return  # another organization was selected meanwhile
+        if self.overview is not None and self.overview.access is not overview.access:
+            # Switched between BYO and Shared: what was done in the other mode is history.
+            for box in self.boxes.values():
+                box.show_result("", "")
         self.overview = overview
         if not self.url.hasFocus():
             self.url.setText("" if overview.events_url_is_default else overview.events_url)
@@ -339,7 +363,12 @@ class EventStreamsView(QWidget):
         access = overview.access if overview else None
         for kind, box in self.boxes.items():
             box.show_status(overview.stream(kind) if overview else None, access, idle)
-        self.note.setText(ACCESS_NOTES.get(access, "") if access else "")
+        note = ACCESS_NOTES.get(access, "") if access else ""
+        if overview is not None and any(
+            s is not None and s.from_records for s in (overview.sms, overview.calls)
+        ):
+            note += " " + STRANDED_NOTE
+        self.note.setText(note)
         self.note.setVisible(bool(self.note.text()))
         if self.org_id is None:
             self.note.setText("Select an organization on the Credentials tab.")
@@ -449,7 +478,6 @@ class EventStreamsView(QWidget):
 
 
 def _outcome(action: str, result: StreamChange) -> tuple[str, str]:
-    kind = result.kind
     if action == "setup":
         text = (
             f"Set up: subscription {mask_sid(result.subscription_sid)} sends "
@@ -457,18 +485,32 @@ def _outcome(action: str, result: StreamChange) -> tuple[str, str]:
             + (" (new)." if result.sink_created else ".")
         )
     else:
-        sink = (
-            "its sink was deleted too"
-            if result.sink_deleted
-            else "its sink stays (still in use)"
-            if result.sink_sid
-            else "no sink"
-        )
-        text = f"Removed {kind.noun} event streaming; {sink}."
+        text = _removed(result)
     if result.store_error:
         return (
             f"{text} Twilio changed, but Loquent's database could not record it "
             f"({result.store_error}); Refresh shows the account as it is.",
             WARN_STYLE,
         )
-    return text, OK_STYLE
+    return text, WARN_STYLE if result.warning else OK_STYLE
+
+
+def _removed(result: StreamChange) -> str:
+    """What a removal did, as it happened (a sink already gone is not "still in use")."""
+    noun, sink = result.kind.noun, mask_sid(result.sink_sid)
+    if result.subscription_sid is None:  # only a sink left with nothing subscribed
+        if result.sink_gone:
+            return f"The leftover {noun} events sink {sink} was already gone from Twilio."
+        return f"Deleted the leftover {noun} events sink {sink}."
+    text = f"Removed {noun} event streaming"
+    if result.subscription_gone:
+        text += " (its subscription was already gone from Twilio)"
+    if result.sink_deleted:
+        return f"{text}; its sink was deleted too."
+    if result.sink_gone:
+        return f"{text}; its sink {sink} was already gone from Twilio (deleted elsewhere)."
+    if result.sink_sid and result.warning:  # the warning says what became of the sink
+        return f"{text}. {result.warning}"
+    if result.sink_sid:
+        return f"{text}; its sink stays (still in use)."
+    return f"{text}."

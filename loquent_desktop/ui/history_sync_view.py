@@ -8,9 +8,11 @@ The progress line is an estimate: Twilio's lists have no total count.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import gc
+from datetime import datetime
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,10 +35,16 @@ from ..services.history_sync import HistorySyncService, SyncStatus
 from ..services.sync_progress import SyncProgress, SyncSummary
 from .async_tasks import TaskRunner
 from .gil import gui_keeps_the_gil
+from .history_table import local_midnight
 from .widgets import error_label, user_text
 
 READ_ONLY = "Read-only: copies history from Twilio into Loquent; nothing on Twilio changes."
 BAR_STEPS = 1000
+# How a run ended, for what the view does afterwards.
+_DONE, _FAILED = "done", "failed"
+_BY_USER = "cancelled"  # the Cancel button
+_SWITCHED = "switched"  # another organization was selected: its run keeps its checkpoint
+_FROM_OUTSIDE = "outside"  # the app is closing (TaskRunner.cancel_all)
 
 
 class HistorySyncView(QWidget):
@@ -51,6 +59,8 @@ class HistorySyncView(QWidget):
         self.org_id: int | None = None
         self.status: SyncStatus | None = None
         self._task: asyncio.Task[Any] | None = None
+        self._stopped_by: str | None = None  # who cancelled the running sync
+        self._generation = 0  # of `load`: a slower earlier load must not fill the list
 
         self.messages_radio = QRadioButton("&Messages")
         self.calls_radio = QRadioButton("C&alls (completed)")
@@ -128,7 +138,7 @@ class HistorySyncView(QWidget):
         self.numbers.itemChanged.connect(self._update_state)
         self.start_button.clicked.connect(lambda: self._launch(resume=False))
         self.resume_button.clicked.connect(lambda: self._launch(resume=True))
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.clicked.connect(lambda: self.cancel())
         self._update_state()
 
     # -- what is chosen ------------------------------------------------------------------
@@ -151,26 +161,41 @@ class HistorySyncView(QWidget):
             if i.checkState() == Qt.CheckState.Checked
         ]
 
-    def since(self) -> date | None:
-        return self.since_date.date().toPython() if self.since_check.isChecked() else None  # type: ignore[return-value]
+    def since(self) -> datetime | None:
+        """The start of the chosen day where the user is; the service reads from the UTC
+        day that moment falls on (Twilio's filter is whole UTC days), so never later."""
+        if not self.since_check.isChecked():
+            return None
+        return local_midnight(self.since_date.date().toPython())  # type: ignore[arg-type]
+
+    def _alive(self) -> bool:
+        """False once Qt deleted the widget (the window closed while a task awaited)."""
+        return shiboken6.isValid(self)
 
     # -- loading -------------------------------------------------------------------------
     async def load(self, org_id: int | None) -> None:
         """Show `org_id`'s numbers and sync state. A run for another organization is
         cancelled: its checkpoint keeps it resumable."""
+        self._generation += 1
+        generation = self._generation
         if org_id != self.org_id:
-            self.cancel()
+            self.cancel(_SWITCHED)
             self.summary.clear()
             self.error.clear()
             self.progress_label.clear()
             self.bar.setValue(0)
+            self.status = None  # the previous organization's: no Resume offered for it here
         self.org_id = org_id
         self.numbers.clear()
         if org_id is None:
             self.status = None
             self._update_state()
             return
-        for number in await self.sync.numbers(org_id):
+        self._update_state()
+        numbers = await self.sync.numbers(org_id)
+        if not self._alive() or generation != self._generation:
+            return  # another load (perhaps of another organization) started meanwhile
+        for number in numbers:
             label = number.phone_number + (
                 f"  {number.friendly_name}" if number.friendly_name else ""
             )
@@ -186,7 +211,7 @@ class HistorySyncView(QWidget):
         if org_id is None:
             return
         status = await self.sync.status(org_id, kind)
-        if (org_id, kind) == (self.org_id, self.kind):
+        if self._alive() and (org_id, kind) == (self.org_id, self.kind):
             self.status = status
             self._update_state()
 
@@ -199,22 +224,33 @@ class HistorySyncView(QWidget):
     def _launch(self, resume: bool) -> None:
         if self.org_id is None or self.running:
             return
+        org_id = self.org_id
         self._task = self.tasks.start(
-            self.run_sync(resume), f"Sync {self.kind}", on_error=self._failed
+            self.run_sync(resume),
+            f"Sync {self.kind}",
+            on_error=lambda exc: self._failed(exc, org_id),
         )
         self._update_state()
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str = _BY_USER) -> None:
         if self._task is not None:
+            self._stopped_by = reason
             self._task.cancel()
 
     async def run_sync(self, resume: bool) -> SyncSummary | None:
         org_id, kind = self.org_id, self.kind
         assert org_id is not None
+        self._stopped_by = None
         self.error.clear()
         self.summary.clear()
         self.bar.setValue(0)
         self.progress_label.setText("Reading the first page from Twilio…")
+        ended = _FAILED
+        # What is alive now (the window, up to 50,000 browsed rows) outlives the run: out of
+        # the collector's sight, the full collections that a run's allocations trigger walk
+        # only the run's own objects, not 40 ms of rows the window shows (launcher does the
+        # same after start-up). Acyclic rows are still freed by reference counting.
+        gc.freeze()
         try:
             with gui_keeps_the_gil():
                 if resume:
@@ -223,27 +259,51 @@ class HistorySyncView(QWidget):
                     summary = await self.sync.start(
                         org_id, kind, self.chosen_numbers(), self.since(), progress=self._progress
                     )
+            ended = _DONE
         except asyncio.CancelledError:
+            # Nobody here asked: the app is closing (TaskRunner.cancel_all).
+            ended = self._stopped_by or _FROM_OUTSIDE
+            raise
+        finally:
+            self._ended(kind, ended)
+        if self._alive():
+            self.bar.setValue(BAR_STEPS)
+            self.progress_label.clear()
+            self.summary.setText(summary.text())
+        return summary
+
+    def _ended(self, kind: str, how: str) -> None:
+        if not self._alive():
+            return
+        if self._task is asyncio.current_task():
+            self._task = None
+        if how == _FROM_OUTSIDE:
+            # Closing: `cancel_all` has already listed the tasks it waits for, so anything
+            # started now could still run once the database is closed. Nothing to show either.
+            return
+        if how == _SWITCHED:
+            # The view shows another organization now: no "Cancelled" under its name, and
+            # its own load reads its state. Resume is offered when this one is shown again.
+            self._update_state()
+            return
+        if how == _BY_USER:
             self.progress_label.setText(
                 "Cancelled. Everything read so far is saved; Resume continues from there."
             )
-            raise
-        finally:
-            self._task = None
-            self.synced.emit(kind)
-            self.tasks.start(self.refresh_status(), "Read sync state", busy=False)
-            self._update_state()
-        self.bar.setValue(BAR_STEPS)
-        self.progress_label.clear()
-        self.summary.setText(summary.text())
-        return summary
+        self.synced.emit(kind)
+        self.tasks.start(self.refresh_status(), "Read sync state", busy=False)
+        self._update_state()
 
     def _progress(self, progress: SyncProgress) -> None:
+        if not self._alive():
+            return
         if progress.fraction is not None:
             self.bar.setValue(round(progress.fraction * BAR_STEPS))
         self.progress_label.setText(f"Reading {progress.scope}: {progress.text()}")
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, org_id: int) -> None:
+        if not self._alive() or org_id != self.org_id:
+            return  # said under another organization's name it would mislead
         self.progress_label.clear()
         self.error.setText(user_text(exc))
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -184,8 +185,8 @@ class HistoryTable(QWidget):
             self.browse.search(org_id, self.kind, self.query()),
             self.browse.statuses(org_id, self.kind),
         )
-        if org_id != self.org_id:
-            return
+        if not shiboken6.isValid(self) or org_id != self.org_id:
+            return  # the window closed meanwhile, or another organization is shown
         self._set_statuses(statuses)
         self._truncated = page.truncated
         self.error.clear()

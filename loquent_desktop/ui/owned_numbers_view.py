@@ -18,11 +18,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +34,7 @@ from .dialogs.awaitable import answer
 from .dialogs.import_numbers import ImportNumbersDialog
 from .models.owned_numbers_model import NUMBER, OwnedNumbersModel
 from .numbers_scope import scope_of
-from .widgets import ProgressStrip, error_label
+from .widgets import ProgressStrip, error_label, number_table
 
 SHARED_NOTE = (
     "Shared mode: Loquent's account also holds other organizations' numbers; only this "
@@ -100,19 +98,7 @@ class OwnedNumbersView(QWidget):
         self.empty.setStyleSheet("color: #6b6b6b; padding: 24px;")
 
         self.model = OwnedNumbersModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(NUMBER, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((140, 300, 190, 230, 120, 130, 110)):
-            self.table.setColumnWidth(column, width)
-        header.setStretchLastSection(True)
+        self.table = number_table(self.model, (140, 300, 190, 230, 120, 130, 110), NUMBER)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from ..domain.errors import LoquentError
 
@@ -61,6 +69,27 @@ class ErrorLabel(QLabel):
     def clear(self) -> None:
         super().clear()
         self.hide()
+
+
+def number_table(
+    model: QAbstractItemModel, widths: tuple[int, ...], sort_column: int
+) -> QTableView:
+    """A sortable, row-selecting table of numbers with one line per row and the given
+    initial column widths (users may resize them; the last column takes the rest)."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(24)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
+    header.setStretchLastSection(True)
+    return table
 
 
 def user_text(exc: BaseException) -> str:

@@ -241,7 +241,9 @@ def test_all_calls_newest_first_with_full_fields(history):
     starts = [c.start_time for c in listed]
     assert starts == sorted(starts, reverse=True)
     assert {c.status for c in listed} >= {"completed", "busy", "no-answer"}
-    assert {c.direction for c in listed} == {"inbound", "outbound-api", "outbound-dial"}
+    assert {c.direction for c in listed} == {
+        "inbound", "outbound-api", "outbound-dial", "trunking-originating", "trunking-terminating"
+    }  # fmt: skip
     for call in listed:
         assert (int(call.duration) > 0) == (call.status == "completed")
         assert (call.price is not None) == (call.status == "completed")

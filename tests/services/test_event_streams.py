@@ -21,7 +21,12 @@ from loquent_desktop.domain.errors import (
     LoquentError,
     PlanCancelled,
 )
-from loquent_desktop.domain.event_streams import Access, StreamKind
+from loquent_desktop.domain.event_streams import (
+    Access,
+    StreamKind,
+    normalize_destination,
+    organization_tag,
+)
 from loquent_desktop.sandbox.seed_events import CRM_EVENTS_URL
 from loquent_desktop.sandbox.state import Sink, Subscription
 from loquent_desktop.settings import DEFAULT_EVENTS_URL
@@ -93,7 +98,10 @@ def test_sms_setup_creates_one_sink_and_subscription(context, qloop, sandbox) ->
         "method": "POST",
         "batch_events": False,
     }
-    assert sinks[0].sink_type == "webhook" and subs[0].description == "Loquent SMS events"
+    # The description names the organization (by its tag, no PII): never adopted by another.
+    tag = organization_tag(context.database.organizations.get(org_id).keychain_id)
+    assert sinks[0].sink_type == "webhook"
+    assert subs[0].description == f"Loquent SMS events (org {tag})"
     assert set(subs[0].types) == SMS_TYPES and set(subs[0].types.values()) == {4, 8}  # latest
     assert (result.sink_sid, result.subscription_sid) == (sinks[0].sid, subs[0].sid)
     assert crm(sandbox) == before  # the CRM's sink and subscription are untouched
@@ -178,7 +186,7 @@ def test_calls_are_independent_and_share_the_sink(context, qloop, sandbox) -> No
     calls = setup(context, qloop, org_id, CALLS)
     sinks, subs = ours(sandbox)
     assert len(sinks) == 1 and len(subs) == 2
-    by_desc = {s.description: set(s.types) for s in subs}
+    by_desc = {s.description.split(" (org ")[0]: set(s.types) for s in subs}
     assert by_desc == {"Loquent SMS events": SMS_TYPES, "Loquent call events": CALL_TYPES}
     assert calls.sink_sid == sinks[0].sid and not calls.sink_created
 
@@ -188,7 +196,7 @@ def test_calls_are_independent_and_share_the_sink(context, qloop, sandbox) -> No
     assert not result.sink_deleted
     assert any("stays" in n and "Loquent call events" in n for n in confirm.plans[0].notes)
     sinks, subs = ours(sandbox)
-    assert len(sinks) == 1 and [s.description for s in subs] == ["Loquent call events"]
+    assert len(sinks) == 1 and [s.description[:19] for s in subs] == ["Loquent call events"]
     status = run(qloop, context.event_streams.status(org_id))
     assert status.calls.is_active and not status.sms.is_set_up
     # ...and removing calls deletes it, since nothing uses it any more.
@@ -198,24 +206,6 @@ def test_calls_are_independent_and_share_the_sink(context, qloop, sandbox) -> No
     assert context.database.event_streams.list_for(org_id) == []
     actions = [e.action for e in context.database.audit.list(org_id=org_id)]
     assert actions[:2] == ["events.calls.remove", "events.sms.remove"]
-
-
-def test_removal_checks_live_before_deleting_the_sink(context, qloop, sandbox) -> None:
-    org_id = connect_byo(context, qloop, sandbox)
-    setup(context, qloop, org_id, SMS)
-    sink = ours(sandbox)[0][0]
-
-    async def confirm_while_someone_subscribes(plan: Any) -> bool:
-        assert any(c.field == "Sink" and c.after.startswith("Deleted") for c in plan.changes)
-        state, now = sandbox.server.state, datetime.now(UTC)
-        other = Subscription("DF" + "b" * 32, sandbox.seed.account_sid, sink.sid, "Analytics",
-                             {"com.twilio.messaging.message.sent": 1}, now, now)  # fmt: skip
-        state.add(state.subscriptions, other)
-        return True
-
-    result = run(qloop, context.event_streams.remove(org_id, SMS, confirm_while_someone_subscribes))
-    assert not result.sink_deleted
-    assert sink.sid in sandbox.server.state.sinks
 
 
 def test_a_new_available_type_is_added_to_the_subscription(context, qloop, sandbox) -> None:
@@ -327,3 +317,226 @@ def test_two_set_ups_at_once_still_make_one_sink(context, qloop, sandbox) -> Non
     run(qloop, both())
     sinks, subs = ours(sandbox)
     assert len(sinks) == 1 and len(subs) == 2
+
+
+# -- after confirm, only what the plan showed ------------------------------------------------
+
+
+def drop_subscription(sandbox: Any, description_start: str) -> None:
+    state = sandbox.server.state
+    with state.lock:
+        sid = next(s.sid for s in state.subscriptions.values()
+                   if s.description.startswith(description_start))  # fmt: skip
+        del state.subscriptions[sid]
+
+
+def test_a_sink_the_plan_keeps_is_kept_when_its_user_goes_meanwhile(
+    context, qloop, sandbox
+) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    setup(context, qloop, org_id, SMS)
+    setup(context, qloop, org_id, CALLS)
+    sink = ours(sandbox)[0][0]
+
+    async def confirm_while_calls_are_removed_elsewhere(plan: Any) -> bool:
+        assert not any(c.field == "Sink" for c in plan.changes)
+        assert any("stays" in n and "Loquent call events" in n for n in plan.notes)
+        drop_subscription(sandbox, "Loquent call events")  # the Console, another window
+        return True
+
+    result = run(
+        qloop, context.event_streams.remove(org_id, SMS, confirm_while_calls_are_removed_elsewhere)
+    )
+    # The plan said the sink stays: it stays, and the user is told why it is now unused.
+    assert sink.sid in sandbox.server.state.sinks and not result.sink_deleted
+    assert "stays, as the plan said, but nothing uses it" in result.warning
+    assert sandbox.server.requests("DELETE", f"/v1/Sinks/{sink.sid}") == []
+    # It stays recorded, so the status offers to delete it and Remove can.
+    status = run(qloop, context.event_streams.status(org_id))
+    assert status.sms.sink_sid == sink.sid and "Remove… deletes it" in status.sms.problem
+    confirm = Confirmer(True)
+    again = run(qloop, context.event_streams.remove(org_id, SMS, confirm))
+    assert [c.after for c in confirm.plans[0].changes] == [
+        "Deleted (no other subscription uses it)"
+    ]
+    assert again.sink_deleted and sink.sid not in sandbox.server.state.sinks
+
+
+def test_set_up_sends_nothing_when_a_sink_appeared_after_the_plan(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    state = sandbox.server.state
+
+    async def confirm_while_someone_creates_a_sink(plan: Any) -> bool:
+        assert any(c.field == "Destination" for c in plan.changes)  # the plan: a new sink
+        now = datetime.now(UTC)
+        config = {"destination": DEFAULT_EVENTS_URL, "method": "POST", "batch_events": False}
+        state.add(state.sinks, Sink("DG" + "d" * 32, sandbox.seed.account_sid, "Other window",
+                                    "webhook", config, now, now))  # fmt: skip
+        sandbox.server.clear_log()
+        return True
+
+    with pytest.raises(LoquentError, match=r"changed since the plan was shown.*Nothing was sent"):
+        run(qloop, context.event_streams.setup(org_id, SMS, confirm_while_someone_creates_a_sink))
+    assert writes(sandbox) == []
+    assert [len(x) for x in ours(sandbox)] == [1, 0]  # only the sink made elsewhere
+    assert context.database.audit.list(org_id=org_id)[0].outcome == "failed"
+
+
+def test_set_up_sends_nothing_when_the_subscription_went_after_the_plan(
+    context, qloop, sandbox
+) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    state = sandbox.server.state
+    state.event_types["com.twilio.messaging.message.read"].status = "deprecated"
+    setup(context, qloop, org_id, SMS)
+    state.event_types["com.twilio.messaging.message.read"].status = "available"
+
+    async def confirm_while_it_is_deleted(plan: Any) -> bool:
+        assert plan.changes[0].field == "Event types added (1)"
+        drop_subscription(sandbox, "Loquent SMS events")
+        sandbox.server.clear_log()
+        return True
+
+    with pytest.raises(LoquentError, match=r"subscription DF\S+ was deleted.*Nothing was sent"):
+        run(qloop, context.event_streams.setup(org_id, SMS, confirm_while_it_is_deleted))
+    assert writes(sandbox) == []
+
+
+def test_removal_checks_live_before_deleting_the_sink_and_says_so(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    setup(context, qloop, org_id, SMS)
+    sink = ours(sandbox)[0][0]
+
+    async def confirm_while_someone_subscribes(plan: Any) -> bool:
+        state, now = sandbox.server.state, datetime.now(UTC)
+        other = Subscription("DF" + "e" * 32, sandbox.seed.account_sid, sink.sid, "Analytics",
+                             {"com.twilio.messaging.message.sent": 1}, now, now)  # fmt: skip
+        state.add(state.subscriptions, other)
+        return True
+
+    result = run(qloop, context.event_streams.remove(org_id, SMS, confirm_while_someone_subscribes))
+    assert not result.sink_deleted and result.incomplete
+    assert "“Analytics”" in result.warning and "changed since the plan was shown" in result.warning
+    assert "Nothing more was sent" in result.warning
+    entry = context.database.audit.list(org_id=org_id)[0]
+    assert entry.outcome == "partial" and "Analytics" in entry.error
+
+
+def test_a_sink_already_gone_is_reported_as_gone(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    setup(context, qloop, org_id, SMS)
+    sink = ours(sandbox)[0][0]
+
+    async def confirm_while_the_sink_is_deleted(plan: Any) -> bool:
+        with sandbox.server.state.lock:
+            del sandbox.server.state.sinks[sink.sid]
+        return True
+
+    result = run(
+        qloop, context.event_streams.remove(org_id, SMS, confirm_while_the_sink_is_deleted)
+    )
+    assert result.sink_gone and not result.sink_deleted and result.warning is None
+
+
+# -- several organizations on one Twilio account ---------------------------------------------
+
+
+def test_an_organization_never_takes_over_anothers_stream(context, qloop, sandbox) -> None:
+    first = connect_byo(context, qloop, sandbox, "Acme Dental")
+    second = connect_byo(context, qloop, sandbox, "Acme Billing")  # the same Twilio account
+    setup(context, qloop, first, SMS)
+    theirs = ours(sandbox)[1][0]
+    sandbox.server.clear_log()
+
+    # Set up for the second organization: told, nothing created, nothing recorded.
+    confirm = Confirmer(True)
+    with pytest.raises(LoquentError, match=r"already streams its SMS events to Loquent for "
+                       r"organization “Acme Dental”.*Nothing was changed"):  # fmt: skip
+        run(qloop, context.event_streams.setup(second, SMS, confirm))
+    assert confirm.plans == [] and writes(sandbox) == []
+    assert context.database.event_streams.get(second, "sms") is None
+    status = run(qloop, context.event_streams.status(second))
+    assert not status.sms.is_set_up and "Acme Dental" in status.sms.elsewhere
+    assert all(s.sid != theirs.sink_sid for s in status.other_sinks)  # Loquent's, not a CRM's
+
+    # Remove for the second organization leaves the first one's stream alone.
+    with pytest.raises(LoquentError, match=r"not set up for Acme Billing.*leaves that stream"):
+        remove(context, qloop, second, SMS)
+    assert writes(sandbox) == [] and theirs.sid in sandbox.server.state.subscriptions
+    assert run(qloop, context.event_streams.status(first)).sms.is_active
+
+    # Call events are the second organization's own: its subscription shares the sink, and the
+    # first organization's removal keeps that sink for it.
+    calls = setup(context, qloop, second, CALLS)
+    assert calls.sink_sid == theirs.sink_sid and not calls.sink_created
+    assert not remove(context, qloop, first, SMS).sink_deleted
+    assert remove(context, qloop, second, CALLS).sink_deleted
+    assert ours(sandbox) == ([], [])
+
+
+def test_a_lost_record_is_found_again_only_by_its_own_organization(context, qloop, sandbox) -> None:
+    first = connect_byo(context, qloop, sandbox, "Acme Dental")
+    second = connect_byo(context, qloop, sandbox, "Acme Billing")
+    setup(context, qloop, first, SMS)
+    context.database.event_streams.remove(first, "sms")  # the answer (or the row) was lost
+
+    with pytest.raises(LoquentError, match="another Loquent organization"):
+        setup(context, qloop, second, SMS)
+    assert context.database.event_streams.get(second, "sms") is None
+    with pytest.raises(LoquentError, match="already set up"):
+        setup(context, qloop, first, SMS)  # its own description: adopted and recorded again
+    assert (
+        context.database.event_streams.get(first, "sms").subscription_sid == ours(sandbox)[1][0].sid
+    )
+    assert [len(x) for x in ours(sandbox)] == [1, 1]
+
+
+def test_a_stream_both_recorded_is_kept_by_the_first(context, qloop, sandbox) -> None:
+    """An earlier version let a second organization adopt (and record) the first's stream."""
+    first = connect_byo(context, qloop, sandbox, "Acme Dental")
+    second = connect_byo(context, qloop, sandbox, "Acme Billing")
+    made = setup(context, qloop, first, SMS)
+    context.database.event_streams.save(
+        second, "sms", sink_sid=made.sink_sid, subscription_sid=made.subscription_sid,
+        destination=DEFAULT_EVENTS_URL, sink_created=False, types=list(made.types),
+    )  # fmt: skip
+    sandbox.server.clear_log()
+    with pytest.raises(LoquentError, match="nothing to remove"):
+        remove(context, qloop, second, SMS)
+    assert writes(sandbox) == [] and made.subscription_sid in sandbox.server.state.subscriptions
+    assert context.database.event_streams.get(second, "sms") is None  # its wrong claim is gone
+    assert run(qloop, context.event_streams.status(first)).sms.is_active
+
+
+# -- one spelling per address ----------------------------------------------------------------
+
+
+def test_destinations_are_compared_normalised() -> None:
+    same = [
+        "https://voice.loquent.app/twilio/events",
+        "HTTPS://Voice.Loquent.APP/twilio/events/",
+        "https://voice.loquent.app:443/twilio/events",
+    ]
+    assert {normalize_destination(u) for u in same} == {same[0]}
+    assert normalize_destination("https://h.example:8443/X/") == "https://h.example:8443/X"
+    assert normalize_destination("https://h.example/") == "https://h.example"
+
+
+def test_a_sink_spelled_differently_is_reused(context, qloop, sandbox) -> None:
+    org_id = connect_byo(context, qloop, sandbox)
+    state, now = sandbox.server.state, datetime.now(UTC)
+    spelled = "HTTPS://Voice.Loquent.app:443/twilio/events/"
+    config = {"destination": spelled, "method": "POST", "batch_events": False}
+    state.add(state.sinks, Sink("DG" + "f" * 32, sandbox.seed.account_sid, "Earlier", "webhook",
+                                config, now, now))  # fmt: skip
+    status = run(qloop, context.event_streams.status(org_id))
+    assert [s.destination for s in status.other_sinks] == [CRM_EVENTS_URL]  # not "another's"
+    sandbox.server.clear_log()
+    result = setup(context, qloop, org_id, SMS)
+    assert sandbox.server.requests("POST", "/v1/Sinks") == []  # no second sink
+    assert result.sink_sid == "DG" + "f" * 32
+    assert run(qloop, context.event_streams.status(org_id)).sms.is_active
+
+    # The events URL is stored in its one spelling, so the next comparison is plain too.
+    run(qloop, context.event_streams.set_events_url(org_id, "https://Events.Example:443/in/"))
+    assert context.database.organizations.get(org_id).events_url == "https://events.example/in"

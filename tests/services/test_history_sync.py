@@ -9,16 +9,24 @@ what arrived since; and nothing is ever written to the Twilio account.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from loquent_desktop.domain.credentials import Credentials
 from loquent_desktop.domain.errors import LoquentError
+from loquent_desktop.sandbox.formats import rfc2822
+from loquent_desktop.sandbox.seed_history import seed_history
+from loquent_desktop.sandbox.traffic import add_call, add_message
 from loquent_desktop.services.history import HistoryServices
-from loquent_desktop.services.history_sync import HistorySyncError
-from loquent_desktop.services.sync_progress import SyncProgress
+from loquent_desktop.services.history_sync import HistorySyncError, day_of
+from loquent_desktop.services.number_export import csv_safe
+from loquent_desktop.services.sync_progress import SyncProgress, SyncSummary
 from loquent_desktop.store.models import SyncCheckpoint
 from loquent_desktop.store.repositories import UpsertCounts
 from loquent_desktop.store.repositories.sync_checkpoints import ALL
@@ -58,9 +66,10 @@ def own_numbers(sandbox: Any) -> list[str]:
         )
 
 
-def emulator_messages(sandbox: Any) -> dict[str, tuple[Any, ...]]:
-    """Every stored field of the demo account's messages, as the emulator holds them (the
-    date_sent last: tests compare it)."""
+def emulator_messages(sandbox: Any, account_sid: str | None = None) -> dict[str, tuple[Any, ...]]:
+    """Every stored field of the demo account's (or `account_sid`'s) messages, as the
+    emulator holds them (the date_sent last: tests compare it)."""
+    account_sid = account_sid or sandbox.seed.account_sid
     state = sandbox.server.state
     with state.lock:
         return {
@@ -69,7 +78,7 @@ def emulator_messages(sandbox: Any) -> dict[str, tuple[Any, ...]]:
                     m.price_unit, m.account_sid, m.date_created or m.date_sent,
                     m.date_updated or m.date_sent, m.date_sent)
             for m in state.messages.values()
-            if m.account_sid == sandbox.seed.account_sid
+            if m.account_sid == account_sid
         }  # fmt: skip
 
 
@@ -140,6 +149,54 @@ def byo(context: Any, qloop: Any, sandbox: Any) -> int:
 def seed_messages(sandbox: Any, count: int, **kwargs: Any) -> None:
     add_messages(sandbox.server.state, sandbox.seed.account_sid, own_numbers(sandbox), count,
                  **kwargs)  # fmt: skip
+
+
+def flaky_lists(sandbox: Any) -> Callable[[SyncProgress], None]:
+    """Two 429s and a dropped connection on the first Messages page, then (from the
+    progress callback returned) a dropped connection and a 503 on the second."""
+    faults = sandbox.server.faults
+    faults.add(f"*{MESSAGES}", kind="429", count=2, retry_after=0)
+    faults.add(f"*{MESSAGES}", kind="drop", count=1)
+    sandbox.server.clear_log()
+
+    def more_faults(p: SyncProgress) -> None:
+        if p.pages == 1:
+            faults.add(f"*{MESSAGES}", kind="drop", count=1)
+            faults.add(f"*{MESSAGES}", kind="503", count=1)
+
+    return more_faults
+
+
+def assert_flaky_lists_answered(sandbox: Any) -> None:
+    answered = [r.status for r in sandbox.server.requests("GET", MESSAGES)]
+    assert answered.count(429) == 2 and answered.count(503) == 1 and answered.count(None) == 2
+
+
+def import_numbers(context: Any, qloop: Any, org_id: int) -> None:
+    """Record the account's numbers for the organization (the Numbers tab's Import)."""
+    numbers = run(qloop, context.numbers.list_owned(org_id))
+    run(qloop, context.numbers.import_numbers(org_id, numbers))
+
+
+def shared_numbers(sandbox: Any) -> list[str]:
+    state = sandbox.server.state
+    with state.lock:
+        return sorted(
+            n.phone_number for n in state.numbers.values()
+            if n.account_sid == sandbox.seed.shared_account_sid
+        )  # fmt: skip
+
+
+def record_purchase(context: Any, org_id: int, number: str, bought: datetime | None) -> None:
+    """A number Loquent bought for a Shared organization, as the purchase records it."""
+    raw: dict[str, Any] = {"sid": "PN" + number.lstrip("+").rjust(32, "0"), "phone_number": number}
+    if bought is not None:
+        raw["date_created"] = rfc2822(bought)
+    context.database.phone_numbers.upsert_many(org_id, [raw], "purchased")
+
+
+def sent_to_and_from(sandbox: Any, path: str = MESSAGES) -> list[tuple[Any, Any]]:
+    return [(r.query.get("To"), r.query.get("From")) for r in sandbox.server.requests("GET", path)]
 
 
 # -- messages ------------------------------------------------------------------------------
@@ -218,22 +275,13 @@ def test_repeated_runs_never_duplicate(context, qloop, sandbox, byo) -> None:  #
 def test_429s_and_dropped_connections_are_retried(context, qloop, sandbox, byo) -> None:  # type: ignore[no-untyped-def]
     seed_messages(sandbox, 2200)
     expected = emulator_messages(sandbox)
-    faults = sandbox.server.faults
-    faults.add(f"*{MESSAGES}", kind="429", count=2, retry_after=0)
-    faults.add(f"*{MESSAGES}", kind="drop", count=1)
-    sandbox.server.clear_log()
-
-    def more_faults(p: SyncProgress) -> None:
-        if p.pages == 1:  # a second page that fails the same way
-            faults.add(f"*{MESSAGES}", kind="drop", count=1)
-            faults.add(f"*{MESSAGES}", kind="503", count=1)
+    more_faults = flaky_lists(sandbox)
 
     summary = run(qloop, context.history.sync.start(byo, "messages", progress=more_faults))
 
     assert summary.counts == UpsertCounts(new=len(expected))
     assert db_messages(context, byo) == expected
-    answered = [r.status for r in sandbox.server.requests("GET", MESSAGES)]
-    assert answered.count(429) == 2 and answered.count(503) == 1 and answered.count(None) == 2
+    assert_flaky_lists_answered(sandbox)
     only_reads(sandbox)
 
 
@@ -327,19 +375,29 @@ def test_selected_numbers_query_to_and_from_and_count_each_message_once(  # type
     context, qloop, sandbox, byo
 ) -> None:
     seed_messages(sandbox, 1500)
+    import_numbers(context, qloop, byo)
     chosen = own_numbers(sandbox)[:2]
     expected = {
         sid: m for sid, m in emulator_messages(sandbox).items() if m[0] in chosen or m[1] in chosen
     }
     between = [s for s, m in expected.items() if m[0] in chosen and m[1] in chosen]
+    assert between
     sandbox.server.clear_log()
+    seen: list[SyncProgress] = []
 
-    summary = run(qloop, context.history.sync.start(byo, "messages", numbers=chosen))
+    summary = run(
+        qloop, context.history.sync.start(byo, "messages", numbers=chosen, progress=seen.append)
+    )
 
     assert db_messages(context, byo) == expected
     assert summary.counts.new == len(expected)
     assert summary.counts.unchanged == 0
     assert summary.counts.repeated == len(between)
+    # Every record read is in the numbers shown: new + updated + unchanged + already counted.
+    read = len(expected) + len(between)
+    assert f"{len(between):,} already counted" in summary.text()
+    assert f"{read:,} messages read" in seen[-1].text()
+    assert f"{len(between):,} already counted" in seen[-1].text()
     sent = [
         (r.query.get("To"), r.query.get("From")) for r in sandbox.server.requests("GET", MESSAGES)
     ]
@@ -392,6 +450,7 @@ def test_calls_sync_reads_completed_calls_and_reports_imported_and_skipped(  # t
 
 def test_calls_per_number_resume_after_cancel(context, qloop, sandbox, byo) -> None:  # type: ignore[no-untyped-def]
     own = own_numbers(sandbox)
+    import_numbers(context, qloop, byo)
     add_calls(sandbox.server.state, sandbox.seed.account_sid, own[:1], 2600)
     number = own[0]
     expected = {s: c for s, c in emulator_calls(sandbox).items() if number in (c[0], c[1])}
@@ -416,16 +475,10 @@ def test_shared_organizations_sync_only_their_own_numbers(context, qloop, sandbo
     with pytest.raises(LoquentError, match="No numbers are recorded"):
         run(qloop, context.history.sync.start(org_id, "messages"))
     state = sandbox.server.state
-    with state.lock:
-        shared = sorted(
-            n.phone_number for n in state.numbers.values()
-            if n.account_sid == sandbox.seed.shared_account_sid
-        )  # fmt: skip
+    shared = shared_numbers(sandbox)
     add_messages(state, sandbox.seed.shared_account_sid, shared, 300)
     mine = shared[0]
-    context.database.phone_numbers.upsert_many(
-        org_id, [{"sid": "PN" + "1" * 32, "phone_number": mine}], "purchased"
-    )
+    record_purchase(context, org_id, mine, datetime(2020, 1, 1, tzinfo=UTC))
     sandbox.server.clear_log()
 
     run(qloop, context.history.sync.start(org_id, "messages"))
@@ -435,6 +488,278 @@ def test_shared_organizations_sync_only_their_own_numbers(context, qloop, sandbo
     sent = sandbox.server.requests("GET", MESSAGES)
     assert all(r.query.get("To") == mine or r.query.get("From") == mine for r in sent)
     only_reads(sandbox)
+
+
+def test_a_shared_number_is_read_only_from_the_day_the_organization_got_it(  # type: ignore[no-untyped-def]
+    context, qloop, sandbox
+) -> None:
+    """The number was someone else's before Loquent bought it for this organization: that
+    history stays out, even on the day it changed hands (Twilio filters by whole days)."""
+    fast_retries(context)
+    run(qloop, context.connection.connect_shared(sandbox.shared_credentials))
+    org_id = int(run(qloop, context.organizations.add("Shared Clinic")).id)
+    state, shared_sid = sandbox.server.state, sandbox.seed.shared_account_sid
+    mine = shared_numbers(sandbox)[0]
+    bought = datetime.now(UTC).replace(hour=13, minute=0, second=0, microsecond=0) - timedelta(
+        days=100
+    )
+    add_messages(state, shared_sid, [mine], 400, spread=timedelta(days=300), seed=11)
+    before = add_message(state, shared_sid, "+16465550199", mine, "For the last owner",
+                         sent=bought - timedelta(hours=2))  # fmt: skip
+    after = add_message(state, shared_sid, "+16465550198", mine, "For us",
+                        sent=bought + timedelta(hours=1))  # fmt: skip
+    record_purchase(context, org_id, mine, bought)
+    expected = {
+        sid: m for sid, m in emulator_messages(sandbox, shared_sid).items()
+        if mine in (m[0], m[1]) and m[-1] >= bought
+    }  # fmt: skip
+    assert after.sid in expected and before.sid not in expected
+    assert len(expected) < len(
+        [m for m in emulator_messages(sandbox, shared_sid).values() if mine in (m[0], m[1])]
+    )
+    sandbox.server.clear_log()
+
+    run(qloop, context.history.sync.start(org_id, "messages"))
+
+    sent = sandbox.server.requests("GET", MESSAGES)
+    assert sent and all(r.query.get("DateSent>") == bought.date().isoformat() for r in sent)
+    assert db_messages(context, org_id) == expected
+    contacts = {c.phone_number for c in run(qloop, context.history.browse.contact_list(org_id))}
+    assert "+16465550198" in contacts and "+16465550199" not in contacts
+    # The next run starts a day before the newest message, not at the purchase date.
+    assert checkpoint(context, org_id, scope=mine).synced_through == max(
+        m[-1] for m in expected.values()
+    )
+
+
+def test_resume_is_refused_once_the_organization_moved_to_shared(  # type: ignore[no-untyped-def]
+    context, qloop, sandbox, byo
+) -> None:
+    """A BYO "all" run, cancelled; the organization is then switched to Shared. Resuming
+    it would read the whole shared account (every customer's messages) into this one."""
+    seed_messages(sandbox, 2600)
+    cancel_after(qloop, context, byo, "messages", pages=1)
+    assert run(qloop, context.history.sync.status(byo, "messages")).resumable
+    run(qloop, context.connection.connect_shared(sandbox.shared_credentials))
+    run(qloop, context.organizations.set_mode(byo, False))
+    shared_sid = sandbox.seed.shared_account_sid
+    mine = shared_numbers(sandbox)[1]
+    add_messages(sandbox.server.state, shared_sid, shared_numbers(sandbox), 300, seed=4)
+    record_purchase(context, byo, mine, datetime(2020, 1, 1, tzinfo=UTC))
+    sandbox.server.clear_log()
+
+    status = run(qloop, context.history.sync.status(byo, "messages"))
+    assert not status.resumable and status.stale
+    assert "cannot be resumed" in status.text()
+    with pytest.raises(LoquentError, match="another Twilio account or mode"):
+        run(qloop, context.history.sync.resume(byo, "messages"))
+    assert sandbox.server.requests() == []
+
+    run(qloop, context.history.sync.start(byo, "messages"))
+
+    assert set(sent_to_and_from(sandbox)) == {(mine, None), (None, mine)}
+    from_shared = [
+        m for m in context.database.messages.all_for_org(byo) if m.account_sid == shared_sid
+    ]
+    assert from_shared and all(mine in (m.from_number, m.to_number) for m in from_shared)
+    assert checkpoint(context, byo, scope=mine).since is None  # a first run for this account
+    only_reads(sandbox)
+
+
+def test_a_shared_organization_never_runs_a_whole_account_query(  # type: ignore[no-untyped-def]
+    context, qloop, sandbox, byo
+) -> None:
+    """Even a run that claims to be the shared account's (a database edited by hand, an
+    older version) must not read the whole shared account, nor a number not the
+    organization's."""
+    seed_messages(sandbox, 2600)
+    cancel_after(qloop, context, byo, "messages", pages=1)
+    run(qloop, context.connection.connect_shared(sandbox.shared_credentials))
+    run(qloop, context.organizations.set_mode(byo, False))
+    record_purchase(context, byo, shared_numbers(sandbox)[0], datetime(2020, 1, 1, tzinfo=UTC))
+    with context.database.sessions() as session:  # the stale run, relabelled as Shared
+        session.execute(
+            update(SyncCheckpoint).values(
+                account_sid=sandbox.seed.shared_account_sid, byo_twilio=False
+            )
+        )
+        session.commit()
+    sandbox.server.clear_log()
+
+    with pytest.raises(LoquentError, match="more than this organization's own numbers"):
+        run(qloop, context.history.sync.resume(byo, "messages"))
+
+    assert sandbox.server.requests() == []
+    assert checkpoint(context, byo).state == "interrupted"
+
+
+def test_resume_is_refused_after_reconnecting_to_another_account(  # type: ignore[no-untyped-def]
+    context, qloop, sandbox, byo
+) -> None:
+    seed_messages(sandbox, 1500)
+    run(qloop, context.history.sync.start(byo, "messages"))
+    assert checkpoint(context, byo).synced_through is not None
+    cancel_after(qloop, context, byo, "messages", pages=1, since=datetime(2020, 1, 1))
+    state = sandbox.server.state
+    with state.lock:
+        branch = state.accounts[sandbox.seed.subaccount_sid]
+        credentials = Credentials(branch.sid, branch.auth_token)
+    run(qloop, context.connection.connect(byo, credentials))
+    sandbox.server.clear_log()
+
+    assert not run(qloop, context.history.sync.status(byo, "messages")).resumable
+    with pytest.raises(LoquentError, match="another Twilio account"):
+        run(qloop, context.history.sync.resume(byo, "messages"))
+    assert sandbox.server.requests() == []
+    status = run(qloop, context.history.sync.status(byo, "messages"))
+    assert status.synced_through is None  # what was reached was the other account's
+
+    run(qloop, context.history.sync.start(byo, "messages"))
+
+    (first,) = sandbox.server.requests("GET", MESSAGES)
+    assert branch.sid in first.path and "DateSent>" not in first.query
+    assert checkpoint(context, byo).owner is not None
+    assert checkpoint(context, byo).account_sid == branch.sid
+
+
+def test_an_only_since_run_does_not_move_the_mark_past_what_it_skipped(  # type: ignore[no-untyped-def]
+    context, qloop, sandbox, byo
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    seed_messages(sandbox, 600, newest=now - timedelta(days=40), spread=timedelta(days=60))
+    run(qloop, context.history.sync.start(byo, "messages"))
+    mark = checkpoint(context, byo).synced_through
+    assert mark == now - timedelta(days=40)
+    # Messages arrive over the next weeks; the user then syncs only the last three days.
+    seed_messages(sandbox, 300, newest=now - timedelta(hours=1), spread=timedelta(days=30), seed=5)
+    run(qloop, context.history.sync.start(byo, "messages", since=now - timedelta(days=3)))
+    assert checkpoint(context, byo).synced_through == mark  # the 27 days before are unread
+    sandbox.server.clear_log()
+
+    run(qloop, context.history.sync.start(byo, "messages"))
+
+    (first, *_) = sandbox.server.requests("GET", MESSAGES)
+    assert first.query["DateSent>"] == (mark - timedelta(days=1)).date().isoformat()
+    assert db_messages(context, byo) == emulator_messages(sandbox)
+    newest = max(m[-1] for m in emulator_messages(sandbox).values())
+    assert checkpoint(context, byo).synced_through == newest
+    # A "since" that reaches back over the mark joins up with it: the mark moves.
+    add_messages(sandbox.server.state, sandbox.seed.account_sid, own_numbers(sandbox), 5,
+                 newest=now, spread=timedelta(minutes=5), seed=9)  # fmt: skip
+    run(qloop, context.history.sync.start(byo, "messages", since=now - timedelta(days=10)))
+    assert checkpoint(context, byo).synced_through == now
+
+
+def test_numbers_outside_the_organization_are_refused(context, qloop, sandbox, byo) -> None:  # type: ignore[no-untyped-def]
+    import_numbers(context, qloop, byo)
+    other = run(qloop, context.organizations.add("Other clinic"))
+    foreign = shared_numbers(sandbox)[0]
+    record_purchase(context, other.id, foreign, None)
+    sandbox.server.clear_log()
+
+    with pytest.raises(LoquentError, match=r"\+1833\d+ is not among this organization's"):
+        run(qloop, context.history.sync.start(byo, "messages", numbers=[own_numbers(sandbox)[0],
+                                                                         foreign]))  # fmt: skip
+
+    assert sandbox.server.requests() == []
+    assert context.database.sync_checkpoints.list_for_org(byo) == []
+
+
+@pytest.fixture
+def local_time_zone() -> Any:
+    """Set the process's time zone for one test (and restore it)."""
+    import os
+
+    saved = os.environ.get("TZ")
+
+    def use(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield use
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def test_a_calendar_day_starts_at_local_midnight_rounded_down_to_a_utc_day(  # type: ignore[no-untyped-def]
+    local_time_zone,
+) -> None:
+    local_time_zone("Pacific/Auckland")  # UTC+12: the 10th starts on the 9th in UTC
+    assert day_of(date(2026, 5, 10)) == datetime(2026, 5, 9, tzinfo=UTC)
+    local_time_zone("America/New_York")  # UTC-4: the 10th starts at 04:00 UTC the same day
+    assert day_of(date(2026, 5, 10)) == datetime(2026, 5, 10, tzinfo=UTC)
+    assert day_of(datetime(2026, 5, 10, 23, 30, tzinfo=UTC)) == datetime(2026, 5, 10, tzinfo=UTC)
+
+
+def test_contacts_are_who_the_organization_talked_to(context, qloop, sandbox, byo) -> None:  # type: ignore[no-untyped-def]
+    """Seeded demo traffic with SIP-trunk calls both ways and forwarded calls (<Dial> legs),
+    plus texts between two of the account's numbers, on a BYO account whose numbers were
+    never imported: contacts are exactly the outside parties."""
+    state, account = sandbox.server.state, sandbox.seed.account_sid
+    with state.lock:
+        numbers = [n for n in state.numbers.values() if n.account_sid == account]
+        seed_history(state, random.Random(3), account, numbers, 600, 900, 0,
+                     datetime.now(UTC).replace(microsecond=0), 90)  # fmt: skip
+    own = {n.phone_number for n in numbers}
+    a, b = sorted(own)[:2]
+    now = datetime.now(UTC).replace(microsecond=0)
+    for i in range(3):  # one text between two own numbers: Twilio keeps both ends
+        add_message(state, account, a, b, "Internal", direction="outbound-api",
+                    sent=now - timedelta(days=20 * i))  # fmt: skip
+        add_message(state, account, a, b, "Internal", sent=now - timedelta(days=20 * i))
+    # A call forwarded to a phone nobody else ever calls (the seeded staff phones are
+    # also called directly now and then).
+    forwarded = add_call(state, account, "+16465550123", b, start=now - timedelta(days=2))
+    add_call(state, account, "+16465550123", "+15035550177", direction="outbound-dial",
+             start=now - timedelta(days=2), parent_call_sid=forwarded.sid)  # fmt: skip
+    calls = emulator_calls(sandbox)
+    directions = {c[3] for c in calls.values()}
+    assert {"trunking-originating", "trunking-terminating", "outbound-dial"} <= directions
+    expected: dict[str, datetime] = {}
+    for from_, to, direction, when in [
+        (m[0], m[1], m[4], m[-1]) for m in emulator_messages(sandbox).values()
+    ] + [(c[0], c[1], c[3], c[4]) for c in calls.values() if c[9] is None]:
+        party = from_ if direction in ("inbound", "trunking-originating") else to
+        if party not in own:
+            expected[party] = max(when, expected.get(party, when))
+    forwarded_to = {c[1] for c in calls.values() if c[9] is not None}
+    trunk_peers = {c[0] for c in calls.values() if c[3] == "trunking-originating"}
+    trunk_peers |= {c[1] for c in calls.values() if c[3] == "trunking-terminating"}
+
+    run(qloop, context.history.sync.start(byo, "messages"))
+    run(qloop, context.history.sync.start(byo, "calls"))
+
+    contacts = run(qloop, context.history.browse.contact_list(byo))
+    assert {c.phone_number: c.last_contacted_at for c in contacts} == expected
+    assert trunk_peers <= expected.keys()
+    assert "+15035550177" in forwarded_to and "+15035550177" not in expected
+    assert "+16465550123" in expected
+    assert not own & {c.phone_number for c in contacts}
+
+
+def test_counts_add_up_in_the_words_shown() -> None:
+    counts = UpsertCounts(new=3, updated=1, unchanged=5, repeated=2)
+    calls = SyncSummary("calls", counts, pages=1, scopes=(ALL,), elapsed_s=2).text()
+    assert "4 imported, 7 skipped (5 already up to date, 2 already counted)" in calls
+    messages = SyncSummary("messages", counts, pages=1, scopes=(ALL,), elapsed_s=2).text()
+    assert "3 new, 1 updated, 5 unchanged, 2 already counted" in messages
+    progress = SyncProgress("messages", counts, 1, "all messages", 0.5, 10.0, 3.0).text()
+    assert progress.startswith("11 messages read (1 page): 3 new, 1 updated, 5 unchanged, 2 ")
+    plain = UpsertCounts(new=3, unchanged=5)
+    assert (
+        "3 imported, 5 skipped (already up to date)"
+        in SyncSummary("calls", plain, pages=1, scopes=(ALL,), elapsed_s=2).text()
+    )
+
+
+def test_csv_cells_keep_numbers_and_neutralize_formulas() -> None:
+    for plain in ("-0.00790", "+14155550100", "-12", "0.5", "-.5", "+3.25"):
+        assert csv_safe(plain) == plain
+    for formula in ("=1+2", "-1+2", "+1 415-555-0100", "@SUM(A1)", "-", "-0.5e3", "-2\n=1"):
+        assert csv_safe(formula) == "'" + formula
 
 
 _SYNC_IN_A_CHILD = """
@@ -465,7 +790,6 @@ def test_a_sync_killed_mid_run_resumes_with_exact_counts(context, qloop, sandbox
     import signal
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     seed_messages(sandbox, 6000)

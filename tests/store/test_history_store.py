@@ -22,11 +22,12 @@ from loquent_desktop.store.repositories import (
     MessageRecord,
     UpsertCounts,
 )
-from loquent_desktop.store.repositories.history_records import PageCheckpoint
+from loquent_desktop.store.repositories.history_records import PageCheckpoint, SyncOwner
 from loquent_desktop.store.repositories.sync_checkpoints import ALL
 from tests.support.history import BASE, twilio_call, twilio_message
 
-OWN = frozenset({"+14155550100"})
+OWN_NUMBER = "+14155550100"
+OWN = frozenset({OWN_NUMBER})
 
 
 def test_records_follow_the_tables_column_order(db: Database) -> None:
@@ -100,12 +101,14 @@ def test_a_webhook_row_stays_a_webhook_row(db: Database) -> None:
 def test_over_long_values_are_cut_rather_than_stopping_a_sync(db: Database) -> None:
     """PostgreSQL refuses a value longer than its column; one odd SIP address must not."""
     org = db.organizations.add("Acme")
-    sip = "sip:" + "x" * 100 + "@acme.sip.twilio.com"
-    raw = twilio_call(1, to=sip)
+    usual = "sip:reception@acme-office.sip.twilio.com;transport=tls?X-Customer-Id=" + "7" * 40
+    sip = "sip:" + "x" * 300 + "@acme.sip.twilio.com"
+    raw = twilio_call(1, to=sip, **{"from": usual})
     assert db.calls.upsert_many(org.id, [raw]) == UpsertCounts(new=1)
     assert db.calls.upsert_many(org.id, [raw]) == UpsertCounts(unchanged=1)
     (stored,) = db.calls.all_for_org(org.id)
-    assert stored.to_number == sip[:64]
+    assert stored.to_number == sip[:255]  # the column's width
+    assert stored.from_number == usual  # a long but ordinary SIP address is kept whole
 
 
 def test_calls_store_duration_and_times(db: Database) -> None:
@@ -186,6 +189,28 @@ def test_checkpoints_group_runs_and_keep_synced_through(db: Database) -> None:
     assert checkpoints.latest_run(org.id, "messages") == []
 
 
+def test_an_only_since_run_moves_synced_through_only_when_it_joins_up(db: Database) -> None:
+    org = db.organizations.add("Acme")
+    checkpoints, owner = db.sync_checkpoints, SyncOwner("AC" + "1" * 32, True)
+
+    def sync(since: datetime | None, newest: int) -> datetime | None:
+        (cp,) = checkpoints.begin_run(org.id, "messages", {ALL: since}, datetime.now(UTC), owner)
+        mark = PageCheckpoint(cp.id, 1, None, {})
+        db.messages.commit_page(org.id, [twilio_message(newest)], checkpoint=mark)
+        return checkpoints.complete(cp.id, steps=1).synced_through
+
+    first = sync(None, 60 * 24 * 10)  # ten days before BASE
+    assert first == BASE - timedelta(days=10)
+    assert sync(BASE - timedelta(days=2), 0) == first  # eight days unread in between
+    assert sync(BASE - timedelta(days=11), 60 * 24) == BASE - timedelta(days=1)  # joins up
+    assert sync(None, 0) == BASE
+    # Another account's reach is no starting point: it is dropped when a run begins.
+    (cp,) = checkpoints.begin_run(
+        org.id, "messages", {ALL: None}, datetime.now(UTC), SyncOwner("AC" + "2" * 32, True)
+    )
+    assert cp.synced_through is None and cp.owner == SyncOwner("AC" + "2" * 32, True)
+
+
 def test_contacts_last_contacted_only_moves_forward(db: Database) -> None:
     org = db.organizations.add("Acme")
     newer = twilio_message(1, **{"from": "+16465550001"})  # inbound: the sender
@@ -214,6 +239,55 @@ def test_contacts_last_contacted_only_moves_forward(db: Database) -> None:
     db.contacts.touch(org.id, {"+16465550001": BASE - timedelta(days=30)})
     latest = db.contacts.get(org.id, "+16465550001")
     assert latest is not None and latest.last_contacted_at == BASE + timedelta(hours=2)
+
+
+def test_contacts_of_trunk_calls_and_not_of_forwarded_legs(db: Database) -> None:
+    org = db.organizations.add("Acme")
+    caller, callee, staff = "+16465550001", "+17205550002", "+15035550003"
+    parent = twilio_call(1, direction="trunking-originating", **{"from": caller, "to": OWN_NUMBER})
+    leg = twilio_call(  # the <Dial> leg forwarding a call to a staff phone, with caller ID
+        2, direction="outbound-dial", parent_call_sid=parent["sid"], to=staff,
+        **{"from": caller},
+    )  # fmt: skip
+    out = twilio_call(3, direction="trunking-terminating", to=callee)
+    db.calls.commit_page(org.id, [parent, leg, out], own_numbers=OWN)
+    contacts = {c.phone_number: c.last_contacted_at for c in db.contacts.list_for_org(org.id)}
+    assert contacts == {caller: BASE - timedelta(hours=1), callee: BASE - timedelta(hours=3)}
+    # Browsing: a trunk call is inbound or outbound like any other.
+    inbound = db.calls.search(org.id, HistoryQuery(direction="inbound")).records
+    outbound = db.calls.search(org.id, HistoryQuery(direction="outbound")).records
+    assert [c.sid for c in inbound] == [parent["sid"]]
+    assert [c.sid for c in outbound] == [leg["sid"], out["sid"]]
+
+
+def test_the_number_on_the_organizations_side_is_never_a_contact(db: Database) -> None:
+    """A BYO account's numbers need not be imported: the number a record was sent from
+    (outbound) or to (inbound) is the organization's, on this page or a later one."""
+    org = db.organizations.add("Acme")
+    mine, other_own, outside = "+14155550100", "+14155550111", "+16465550001"
+    to_other_own = twilio_message(
+        1, direction="outbound-api", **{"from": mine, "to": other_own}
+    )  # other_own looks like a contact on this page...
+    from_outside = twilio_message(2, **{"from": outside, "to": mine})
+    first = db.messages.commit_page(org.id, [to_other_own, from_outside], learn_own=True)
+    assert first.ours == {mine}
+    assert {c.phone_number for c in db.contacts.list_for_org(org.id)} == {other_own, outside}
+    # ...until a later page shows a message received on it.
+    received = twilio_message(3, **{"from": outside, "to": other_own})
+    later = db.messages.commit_page(org.id, [received], own_numbers=first.ours, learn_own=True)
+    assert later.ours == {other_own}
+    assert {c.phone_number for c in db.contacts.list_for_org(org.id)} == {outside}
+    # Without learning (a Shared account holds other customers' numbers) nothing is dropped.
+    db.messages.commit_page(org.id, [to_other_own], own_numbers=OWN)
+    assert {c.phone_number for c in db.contacts.list_for_org(org.id)} == {outside, other_own}
+
+
+def test_records_before_a_bound_are_left_out(db: Database) -> None:
+    org = db.organizations.add("Acme")
+    page = [twilio_message(i) for i in range(10)]  # one a minute back from BASE
+    result = db.messages.commit_page(org.id, page, not_before=BASE - timedelta(minutes=4))
+    assert result.counts == UpsertCounts(new=5)
+    assert {m.sid for m in db.messages.all_for_org(org.id)} == {r["sid"] for r in page[:5]}
 
 
 def test_search_filters_by_date_direction_status_newest_first(db: Database) -> None:

@@ -10,8 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from loquent_desktop.domain.credentials import CredentialKind
+from loquent_desktop.domain.event_streams import StreamKind
 from loquent_desktop.secrets.store import SHARED_KEY, org_key
 from tests.conftest import wait_until
+from tests.services.test_numbers_service import Confirmer
 
 
 def add_org(window, qloop, name: str):  # type: ignore[no-untyped-def]
@@ -326,10 +328,10 @@ def test_switching_organization_while_connecting_keeps_the_new_selection(
     tab.connect_button.click()
     select_org(window, "Other Org")
     assert tab.form.auth_token.text() == ""  # the typed secret did not follow
-    qloop.run_until_complete(
-        wait_until(lambda: secret_store.get_credentials(org_key(org.keychain_id)) is not None)
-    )
+    # Wait for the whole connect task, not for the keychain entry alone: stopping the loop
+    # half-way through the save let the task resume outside it ("no running event loop").
     qloop.run_until_complete(wait_until(lambda: window.tasks.running == 0))
+    assert secret_store.get_credentials(org_key(org.keychain_id)) is not None
     assert tab.current.name == "Other Org"
     assert tab.title.text() == "Other Org"
     assert window.org_label.text() == "Other Org"
@@ -368,6 +370,45 @@ def test_leaving_own_account_for_the_shared_one_asks_first(window, qloop, sandbo
     assert not context_org(window, org.id).byo_twilio
     assert tab.shared_radio.isChecked()
     assert window.mode_label.text() == "Shared"
+
+
+def test_leaving_own_account_warns_about_its_event_streams(window, qloop, sandbox) -> None:
+    """Event streams set up in the organization's own account keep running on Twilio, and
+    cannot be removed in Shared mode: the switch says so before it happens."""
+    org = add_org(window, qloop, "Streaming Org")
+    tab = window.credentials_tab
+    qloop.run_until_complete(tab.connect_org(org.id, sandbox.demo_credentials))
+    streams = window.context.event_streams
+    qloop.run_until_complete(streams.setup(org.id, StreamKind.SMS, Confirmer(True)))
+
+    async def click_shared_and_cancel() -> str:
+        tab.shared_radio.click()
+        await wait_until(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+        box = QApplication.activeModalWidget()
+        text = box.text()
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        await wait_until(lambda: window.tasks.running == 0)
+        return text
+
+    text = qloop.run_until_complete(click_shared_and_cancel())
+    assert "SMS events still stream from its own Twilio account to Loquent" in text
+    assert "remove them on Sync → Event streaming first" in text
+    assert context_org(window, org.id).byo_twilio
+
+
+def test_connecting_an_account_another_organization_uses_says_so(window, qloop, sandbox) -> None:
+    first = add_org(window, qloop, "Acme Dental")
+    tab = window.credentials_tab
+    qloop.run_until_complete(tab.connect_org(first.id, sandbox.demo_credentials))
+    assert tab.error.text().startswith("Connected.") and "already use" not in tab.error.text()
+
+    second = add_org(window, qloop, "Acme Billing")
+    qloop.run_until_complete(tab.connect_org(second.id, sandbox.demo_credentials))
+    text = tab.error.text()
+    assert text.startswith("Connected.")  # a warning, not a refusal
+    assert "“Acme Dental” already uses this Twilio account" in text
+    assert "event streaming is set up once per account" in text
+    assert context_org(window, second.id).twilio_account_sid == sandbox.seed.account_sid
 
 
 def context_org(window, org_id: int):  # type: ignore[no-untyped-def]

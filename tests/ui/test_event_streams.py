@@ -8,6 +8,7 @@ the CRM's sink left alone, and Twilio failures explained instead of crashes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
 from loquent_desktop.ui.event_streams_view import EventStreamsView
 from tests.conftest import wait_until
 from tests.services.test_event_streams import CALL_TYPES, SMS_CELL, SMS_TYPES, crm, ours
+from tests.services.test_numbers_service import Confirmer
 
 SMS, CALLS = StreamKind.SMS, StreamKind.CALLS
 
@@ -63,9 +65,17 @@ async def dialog() -> ConfirmPlanDialog:
     return found
 
 
-def press(qloop: Any, view: EventStreamsView, kind: StreamKind, button: str, answer: str) -> dict:
+def press(
+    qloop: Any,
+    view: EventStreamsView,
+    kind: StreamKind,
+    button: str,
+    answer: str,
+    meanwhile: Callable[[], None] | None = None,
+) -> dict:
     """Press Set up… or Remove… in `kind`'s box, read the plan dialog, answer it, and wait
-    until the view has read the status again. Returns what the dialog showed."""
+    until the view has read the status again. Returns what the dialog showed. `meanwhile`
+    changes the account while the dialog is open (the Console, another tool)."""
     box = view.boxes[kind]
 
     async def scenario() -> dict:
@@ -81,6 +91,8 @@ def press(qloop: Any, view: EventStreamsView, kind: StreamKind, button: str, ans
             ],
             "text": " ".join(label.text() for label in shown.findChildren(QLabel)),
         }
+        if meanwhile is not None:
+            meanwhile()
         (shown.confirm_button if answer == "confirm" else shown.cancel_button).click()
         await wait_until(lambda: not view.busy, message="change and reload")
         return seen
@@ -264,3 +276,85 @@ def test_switching_organization_drops_what_was_shown(window, qloop, context, san
     assert view.boxes[SMS].state.text() == "Not available"
     assert view.boxes[SMS].result.text() == "" and not view.others.isVisible()
     assert view.refresh_button.isEnabled()  # the finished read no longer counts as busy
+
+
+def test_a_sink_already_gone_is_said_so(window, qloop, context, sandbox) -> None:
+    view = open_view(window, qloop, context, sandbox)
+    press(qloop, view, SMS, "setup_button", "confirm")
+    box = view.boxes[SMS]
+    sink = ours(sandbox)[0][0].sid
+
+    def delete_the_sink() -> None:  # in the Console, while the plan is open
+        with sandbox.server.state.lock:
+            del sandbox.server.state.sinks[sink]
+
+    press(qloop, view, SMS, "remove_button", "confirm", meanwhile=delete_the_sink)
+    assert box.result.text() == (
+        f"Removed SMS event streaming; its sink {sink[:2]}••••••••{sink[-4:]} was already gone "
+        "from Twilio (deleted elsewhere)."
+    )
+    assert "still in use" not in box.result.text()
+
+
+def test_a_sink_kept_by_the_plan_but_unused_can_be_removed(window, qloop, context, sandbox) -> None:
+    view = open_view(window, qloop, context, sandbox)
+    press(qloop, view, SMS, "setup_button", "confirm")
+    press(qloop, view, CALLS, "setup_button", "confirm")
+    box = view.boxes[SMS]
+    sink = ours(sandbox)[0][0].sid
+
+    def delete_the_calls_subscription() -> None:  # elsewhere, while the plan is open
+        state = sandbox.server.state
+        with state.lock:
+            calls = next(s.sid for s in state.subscriptions.values() if s.sink_sid == sink
+                         and s.description.startswith("Loquent call"))  # fmt: skip
+            del state.subscriptions[calls]
+
+    seen = press(qloop, view, SMS, "remove_button", "confirm", delete_the_calls_subscription)
+    assert "stays" in seen["text"] and "Loquent call events" in seen["text"]
+    assert sink in sandbox.server.state.sinks  # the plan said it stays
+    assert "stays, as the plan said, but nothing uses it" in box.result.text()
+    assert box.state.text() == "⚠ Needs attention" and "Remove… deletes it" in box.details.text()
+    assert box.remove_button.isEnabled() and box.setup_button.isEnabled()
+    seen = press(qloop, view, SMS, "remove_button", "confirm")
+    assert [row[3] for row in seen["rows"]] == ["Deleted (no other subscription uses it)"]
+    assert sink not in sandbox.server.state.sinks
+    assert box.result.text().startswith("Deleted the leftover SMS events sink DG")
+    assert box.state.text() == "Not set up" and not box.remove_button.isEnabled()
+
+
+def test_another_organizations_stream_is_shown_not_offered(window, qloop, context, sandbox) -> None:
+    first = run(qloop, context.organizations.add("Acme Dental"))
+    run(qloop, context.connection.connect(first.id, sandbox.demo_credentials))
+    run(qloop, context.event_streams.setup(first.id, SMS, Confirmer(True)))
+    view = open_view(window, qloop, context, sandbox)  # "Northwind", the same account
+    box = view.boxes[SMS]
+    assert box.state.text() == "Set up for another organization"
+    assert "to Loquent for organization “Acme Dental”" in box.details.text()
+    assert not box.setup_button.isEnabled() and not box.remove_button.isEnabled()
+    assert view.boxes[CALLS].setup_button.isEnabled()  # its own call events are free to set up
+    assert DEFAULT_EVENTS_URL not in view.others.text()  # Loquent's sink, not another platform's
+
+
+def test_shared_organization_still_shows_streams_of_its_own_account(
+    window, qloop, context, sandbox
+) -> None:
+    view = open_view(window, qloop, context, sandbox)
+    press(qloop, view, SMS, "setup_button", "confirm")
+    sub = ours(sandbox)[1][0].sid
+    org_id = view.org_id
+    run(qloop, context.connection.connect_shared(sandbox.shared_credentials))
+    run(qloop, context.organizations.set_mode(org_id, False))  # switched to Shared
+    sandbox.server.clear_log()
+    run(qloop, view.load(org_id))
+
+    box = view.boxes[SMS]
+    assert box.state.text() == "⚠ Still set up in the organization's own account"
+    assert f"subscription {sub[:2]}••••••••{sub[-4:]}" in box.details.text()
+    assert "Twilio keeps sending these events to Loquent" in box.details.text()
+    assert "switch the organization back to BYO" in box.details.text()
+    assert not box.setup_button.isEnabled() and not box.remove_button.isEnabled()
+    assert "still there" in view.note.text() and "Shared mode" in view.note.text()
+    assert box.result.text() == ""  # what was done while BYO is not shown as current
+    assert view.boxes[CALLS].state.text() == "Not available"
+    assert [r for r in sandbox.server.requests() if r.path.startswith("/v1/")] == []

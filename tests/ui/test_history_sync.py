@@ -9,13 +9,15 @@ right rows, the CSV holds what is on screen, and nothing on Twilio ever changes.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QDate, Qt
 
 from loquent_desktop.services.history_export import MESSAGE_CSV_HEADER
@@ -24,15 +26,20 @@ from loquent_desktop.ui.history_sync_view import BAR_STEPS, HistorySyncView
 from tests.conftest import wait_until
 from tests.services.test_history_sync import (
     MESSAGES,
+    assert_flaky_lists_answered,
     db_calls,
     db_messages,
     emulator_calls,
     emulator_messages,
     fast_retries,
+    flaky_lists,
     only_reads,
     own_numbers,
+    record_purchase,
     seed_messages,
+    shared_numbers,
 )
+from tests.services.test_history_sync import local_time_zone as local_time_zone  # a fixture
 from tests.support.history import add_calls
 
 
@@ -70,8 +77,18 @@ def ui(qtbot, qloop, context, sandbox, window) -> tuple[Harness, int]:  # type: 
 
 
 def finish(qloop: Any, view: HistorySyncView, timeout: float = 30) -> None:
+    """Until the run ended and what it started (sync state, the browser's reload) is done."""
     run(qloop, wait_until(lambda: not view.running, timeout, "sync finished"))
-    run(qloop, wait_until(lambda: view.status is not None and not view.status.running))
+    run(qloop, view.tasks.wait_idle())
+    assert view.status is not None and not view.status.running
+
+
+def start_a_slow_sync(qloop: Any, view: HistorySyncView, sandbox: Any) -> None:
+    """Start a message sync that takes a while, and wait for its first page."""
+    seed_messages(sandbox, 4200)
+    sandbox.server.set_latency(0.15)
+    view.start_button.click()
+    run(qloop, wait_until(lambda: "1 page" in view.progress_label.text(), 30, "one page"))
 
 
 def rows(table: Any) -> list[Any]:
@@ -221,14 +238,25 @@ def test_browse_filters_search_and_csv(ui, qloop, context, sandbox, tmp_path: Pa
     run(qloop, wait_until(lambda: len(table.model.items) == total, message="loaded"))
     assert table.model.data(table.model.index(0, 0)) >= table.model.data(table.model.index(1, 0))
 
-    table.direction.setCurrentIndex(table.direction.findData("inbound"))
-    run(
-        qloop,
-        wait_until(lambda: rows(table) and all(m.direction == "inbound" for m in rows(table))),
-    )
-    inbound = len(rows(table))
-    table.status.setCurrentIndex(table.status.findData("received"))
-    run(qloop, wait_until(lambda: all(m.status == "received" for m in rows(table))))
+    synced = context.database.messages.all_for_org(org_id)
+
+    def shown(direction: str | None, status: str | None) -> int:
+        table.direction.setCurrentIndex(table.direction.findData(direction))
+        table.status.setCurrentIndex(table.status.findData(status))
+        expected = [
+            m.sid for m in synced
+            if (direction is None or (m.direction or "").startswith(direction))
+            and (status is None or m.status == status)
+        ]  # fmt: skip
+        run(qloop, wait_until(lambda: sorted(m.sid for m in rows(table)) == sorted(expected)))
+        return len(expected)
+
+    inbound = shown("inbound", None)
+    delivered = shown(None, "delivered")  # outbound only: inbound texts are "received"
+    failed_out = shown("outbound", "failed")
+    assert all(0 < count < total for count in (inbound, delivered, failed_out))
+    assert shown("inbound", "delivered") == 0
+    assert "No messages match these filters" in table.empty.text()
     table.direction.setCurrentIndex(0)
     table.status.setCurrentIndex(0)
     week_ago = datetime.now().date() - timedelta(days=7)
@@ -261,7 +289,147 @@ def test_browse_filters_search_and_csv(ui, qloop, context, sandbox, tmp_path: Pa
     assert [r[0] for r in written[1:]] == [m.sid for m in shown]
     assert all(r[6].startswith("'=HYPERLINK") for r in written[1:])  # formula neutralized
     assert all(r[3].startswith("+") and not r[3].startswith("'") for r in written[1:])
+    prices = [r[9] for r in written[1:]]  # negative, as Twilio bills: numbers, not formulas
+    assert prices and all(
+        p == m.price and p.startswith("-0.00") for p, m in zip(prices, shown, strict=True)
+    )
 
     table.search.setText("no such message anywhere")
     assert "No message matches" in table.empty.text() and not table.table.isVisible()
     assert not table.export_button.isEnabled()
+
+
+def test_429s_and_dropped_connections_during_a_sync_from_the_window(  # type: ignore[no-untyped-def]
+    ui, qloop, context, sandbox
+) -> None:
+    harness, org_id = ui
+    view = harness.sync
+    seed_messages(sandbox, 2600)
+    expected = emulator_messages(sandbox)
+    more_faults, original = flaky_lists(sandbox), view._progress
+    view._progress = lambda p: (original(p), more_faults(p))  # type: ignore[method-assign]
+
+    view.start_button.click()
+    finish(qloop, view)
+
+    assert not view.error.text()
+    assert f"{len(expected):,} new, 0 updated, 0 unchanged." in view.summary.text()
+    assert db_messages(context, org_id) == expected
+    assert_flaky_lists_answered(sandbox)
+    assert not view.resume_button.isVisible()
+    only_reads(sandbox)
+
+
+def test_only_since_a_local_day_starts_at_its_local_midnight(  # type: ignore[no-untyped-def]
+    ui, qloop, sandbox, local_time_zone
+) -> None:
+    """East of UTC the chosen day starts on the UTC day before: that day is read too."""
+    harness, _org_id = ui
+    view = harness.sync
+    local_time_zone("Pacific/Auckland")
+    day = date(2026, 5, 10)
+    view.since_check.setChecked(True)
+    view.since_date.setDate(QDate(day.year, day.month, day.day))
+    sandbox.server.clear_log()
+
+    view.start_button.click()
+    finish(qloop, view)
+
+    sent = sandbox.server.requests("GET", MESSAGES)
+    assert sent and all(r.query["DateSent>"] == "2026-05-09" for r in sent)
+
+
+def test_a_slow_load_of_the_previous_organization_does_not_fill_the_list(  # type: ignore[no-untyped-def]
+    ui, qloop, context, sandbox
+) -> None:
+    harness, org_id = ui
+    view = harness.sync
+    other = run(qloop, context.organizations.add("Other clinic"))
+    theirs = shared_numbers(sandbox)[0]
+    record_purchase(context, other.id, theirs, None)
+    real = view.sync.numbers
+
+    async def numbers(org: int) -> Any:
+        if org == org_id:
+            await asyncio.sleep(0.3)  # the first organization's numbers come back last
+        return await real(org)
+
+    view.sync.numbers = numbers  # type: ignore[method-assign]
+
+    async def switch() -> None:
+        await view.load(None)
+        first = asyncio.ensure_future(view.load(org_id))
+        await asyncio.sleep(0.05)
+        await view.load(other.id)
+        await first
+
+    run(qloop, switch())
+
+    listed = [
+        view.numbers.item(i).data(Qt.ItemDataRole.UserRole) for i in range(view.numbers.count())
+    ]
+    assert listed == [theirs]
+    assert view.org_id == other.id
+
+
+def test_switching_organization_mid_sync_says_nothing_under_the_new_one(  # type: ignore[no-untyped-def]
+    ui, qloop, context, sandbox
+) -> None:
+    harness, org_id = ui
+    view = harness.sync
+    other = run(qloop, context.organizations.add("Other clinic"))
+    start_a_slow_sync(qloop, view, sandbox)
+
+    run(qloop, view.load(other.id))
+    finish(qloop, view)
+
+    assert view.org_id == other.id
+    assert "Cancelled" not in view.progress_label.text() and not view.summary.text()
+    assert not view.resume_button.isVisible()
+    assert "Interrupted" not in view.state_label.text()
+    # Back on the first organization, its run is there to resume.
+    sandbox.server.set_latency(0)
+    run(qloop, view.load(org_id))
+    assert view.resume_button.isVisible() and "Interrupted on" in view.state_label.text()
+
+
+def test_closing_mid_sync_starts_nothing_after_the_tasks_were_cancelled(  # type: ignore[no-untyped-def]
+    ui, qloop, context, sandbox, window
+) -> None:
+    harness, org_id = ui
+    view = harness.sync
+    start_a_slow_sync(qloop, view, sandbox)
+
+    run(qloop, window.tasks.cancel_all())  # what MainWindow.shutdown does before closing
+
+    assert window.tasks.running == 0  # nothing left to touch a closed database
+    assert context.database.sync_checkpoints.get(org_id, "messages", "all").state == ("interrupted")
+
+
+def test_a_view_deleted_while_its_work_awaits_is_left_alone(  # type: ignore[no-untyped-def]
+    ui, qloop, context, sandbox, window
+) -> None:
+    _harness, org_id = ui
+    seed_messages(sandbox, 2600)
+    sandbox.server.set_latency(0.05)
+    view = HistorySyncView(context.history.sync, window.tasks)
+
+    async def delete_while_loading(view: HistorySyncView) -> None:
+        loading = asyncio.ensure_future(view.load(org_id))
+        await asyncio.sleep(0)  # the load now waits for the database
+        shiboken6.delete(view)
+        await loading  # no "Internal C++ object already deleted"
+
+    run(qloop, delete_while_loading(view))
+
+    view = HistorySyncView(context.history.sync, window.tasks)
+    run(qloop, view.load(org_id))
+    view.start_button.click()
+    task = view._task
+    assert task is not None
+    run(qloop, wait_until(lambda: "1 page" in view.progress_label.text(), 30, "one page"))
+    shiboken6.delete(view)
+    summary = run(qloop, task)
+
+    assert summary.counts.new == context.database.messages.count(org_id)
+    run(qloop, window.tasks.wait_idle())

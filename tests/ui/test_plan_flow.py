@@ -154,3 +154,32 @@ def test_a_journal_that_cannot_be_written_does_not_undo_a_change(
     monkeypatch.setattr(context.database.audit, "finish", disk_full)
     result = qloop.run_until_complete(context.plans.run(plan, yes, execute, None))
     assert result == "Journal down"  # reported as done, because it is done
+
+
+def test_a_bulk_plan_dialog_fits_the_screen(qapp) -> None:  # type: ignore[no-untyped-def]
+    """Hundreds of numbers: every change, warning and affected party is there, and the
+    dialog still fits an 800-pixel screen with its buttons reachable."""
+    count = 300
+    plan = Plan(
+        action="voice.configure",
+        title=f"Point {count} numbers at Loquent",
+        organization="Acme",
+        account="AC••••••••0000",
+        changes=tuple(
+            Change(f"+1 415-555-{i:04d}", "Voice URL", f"https://crm.example/{i}", "https://l/v")
+            for i in range(count)
+        ),
+        affected=tuple(
+            f"Inbound calls on +1 415-555-{i:04d} will stop reaching a CRM" for i in range(count)
+        ),
+        warnings=tuple(f"SIP trunk TK{i} will be detached" for i in range(count // 3)),
+    )
+    dialog = ConfirmPlanDialog(plan, "Apply")
+    try:
+        assert dialog.changes.rowCount() == count
+        text = dialog.consequences.toPlainText()
+        assert "+1 415-555-0299 will stop reaching" in text and "TK99 will be detached" in text
+        assert dialog.sizeHint().height() < 800
+        assert dialog.cancel_button.isDefault()
+    finally:
+        dialog.deleteLater()

@@ -9,37 +9,58 @@ PostgreSQL database cannot move it back either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..column_types import utcnow
 from ..models import Contact
 from .history_records import ContactRecord
-from .history_rows import chunks
+from .history_rows import chunks, one_of
 
 _table = cast(Table, Contact.__table__)
 
-OUTBOUND_PREFIX = "outbound"
+OUTBOUND_PREFIX = "outbound"  # outbound-api, -dial, -reply, -call
+# Elastic SIP Trunking: calls from the PSTN to the customer's PBX (their number is the
+# callee) and from the PBX out to the PSTN (their number is the caller ID).
+TRUNK_INBOUND = "trunking-originating"
+TRUNK_OUTBOUND = "trunking-terminating"
+INBOUND_DIRECTIONS = ("inbound", TRUNK_INBOUND)
 
 
-def external_party(
-    direction: str | None, from_number: str | None, to_number: str | None, own: frozenset[str]
-) -> str | None:
-    """The party that is not the organization: the sender of an inbound record, the
-    recipient of an outbound one, and nobody when that is one of its own numbers."""
-    if direction == "inbound":
-        party = from_number
-    elif direction and direction.startswith(OUTBOUND_PREFIX):  # outbound-api, -dial, -reply…
-        party = to_number
-    else:
-        return None
-    if not party or party in own:
-        return None
-    return party
+def side_of(direction: str | None) -> str | None:
+    """The side a record is on as the organization sees it: "inbound", "outbound", or None
+    for a direction we do not know (then nobody on the record is taken for a contact)."""
+    if direction in INBOUND_DIRECTIONS:
+        return "inbound"
+    if direction == TRUNK_OUTBOUND or (direction or "").startswith(OUTBOUND_PREFIX):
+        return "outbound"
+    return None
+
+
+def parties(
+    direction: str | None,
+    from_number: str | None,
+    to_number: str | None,
+    parent_call_sid: str | None = None,
+) -> tuple[str | None, str | None]:
+    """(ours, theirs): the organization's number on a record and the other party.
+
+    A <Dial> child leg (a call with a parent) has neither: its "to" is wherever the call
+    was forwarded (a staff phone, another office) and its "from" often the original
+    caller's ID, so it says nothing about who the organization talked to; the parent call
+    already names the caller."""
+    if parent_call_sid:
+        return None, None
+    side = side_of(direction)
+    if side == "inbound":
+        return to_number or None, from_number or None
+    if side == "outbound":
+        return from_number or None, to_number or None
+    return None, None
 
 
 def touch_contacts(
@@ -52,7 +73,7 @@ def touch_contacts(
     known: dict[str, tuple[int, datetime | None]] = {}
     for part in chunks(list(latest)):
         query = select(_table.c.phone_number, _table.c.id, _table.c.last_contacted_at).where(
-            _table.c.organization_id == org_id, _table.c.phone_number.in_(part)
+            _table.c.organization_id == org_id, one_of(session, _table.c.phone_number, part)
         )
         known.update((phone, (pk, last)) for phone, pk, last in session.execute(query))
     new_rows = [
@@ -84,6 +105,18 @@ def touch_contacts(
         )
         session.connection().execute(statement, forward)
     return len(new_rows)
+
+
+def forget_contacts(session: Session, org_id: int, numbers: Iterable[str]) -> None:
+    """Remove contacts that turned out to be the organization's own numbers (a number seen
+    on its side of a synced record). The caller commits."""
+    for part in chunks(sorted(numbers)):
+        session.execute(
+            delete(_table).where(
+                _table.c.organization_id == org_id,
+                one_of(session, _table.c.phone_number, part),
+            )
+        )
 
 
 def _later(when: datetime | None, current: datetime | None) -> bool:

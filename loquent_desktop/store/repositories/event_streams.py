@@ -1,5 +1,8 @@
 """Event streams Loquent set up in a customer's account: one row per organization and kind
-(sms / calls) with the sink and subscription SIDs, so status and removal find them again."""
+(sms / calls) with the sink and subscription SIDs, so status and removal find them again.
+
+Several organizations may be connected to the same Twilio account, so what the others
+recorded (`claims_besides`) is what one organization must never adopt or delete."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..column_types import utcnow
-from ..models import EventStream
+from ..models import EventStream, Organization
 from .records import record_from
 
 
@@ -43,6 +46,17 @@ class EventStreamRepository:
         query = select(EventStream).where(EventStream.organization_id == org_id)
         with self._sessions() as session:
             return [record_from(EventStreamRecord, r) for r in session.scalars(query)]
+
+    def claims_besides(self, org_id: int) -> list[tuple[str, EventStreamRecord]]:
+        """Every other organization's records, with that organization's name, oldest first."""
+        query = (
+            select(Organization.name, EventStream)
+            .join(Organization, Organization.id == EventStream.organization_id)
+            .where(EventStream.organization_id != org_id)
+            .order_by(EventStream.created_at, EventStream.id)
+        )
+        with self._sessions() as session:
+            return [(name, record_from(EventStreamRecord, r)) for name, r in session.execute(query)]
 
     def save(
         self,

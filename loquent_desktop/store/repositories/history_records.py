@@ -79,6 +79,16 @@ class ContactRecord:
 
 
 @dataclass(frozen=True)
+class SyncOwner:
+    """Whose history a sync run reads: the Twilio account and whether it is the
+    organization's own (BYO) or Loquent's shared one. A run is only ever continued, and its
+    `synced_through` only ever used, for the same owner."""
+
+    account_sid: str
+    byo: bool
+
+
+@dataclass(frozen=True)
 class SyncCheckpointRecord:
     id: int
     organization_id: int
@@ -92,6 +102,14 @@ class SyncCheckpointRecord:
     synced_through: datetime | None
     started_at: datetime | None
     updated_at: datetime
+    account_sid: str | None = None
+    byo_twilio: bool | None = None
+
+    @property
+    def owner(self) -> SyncOwner | None:
+        if self.account_sid is None or self.byo_twilio is None:
+            return None
+        return SyncOwner(self.account_sid, bool(self.byo_twilio))
 
     def count(self, name: str) -> int:
         return int((self.counts or {}).get(name, 0))
@@ -106,6 +124,11 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
     repeated: int = 0
+
+    @property
+    def skipped(self) -> int:
+        """Read but not written: already up to date, or already counted by this run."""
+        return self.unchanged + self.repeated
 
     def __add__(self, other: UpsertCounts) -> UpsertCounts:
         return UpsertCounts(
@@ -150,7 +173,9 @@ class HistoryQuery:
 
     date_from: datetime | None = None
     date_to: datetime | None = None  # exclusive
-    direction: str | None = None  # "inbound" / "outbound" (every outbound-* kind)
+    # "inbound" (also trunking-originating) / "outbound" (every outbound-* kind, and
+    # trunking-terminating): see `contacts.side_of`.
+    direction: str | None = None
     status: str | None = None
     limit: int = 50_000
 

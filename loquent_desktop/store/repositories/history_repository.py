@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..column_types import utcnow
-from .contacts import external_party, touch_contacts
+from .contacts import (
+    INBOUND_DIRECTIONS,
+    OUTBOUND_PREFIX,
+    TRUNK_OUTBOUND,
+    forget_contacts,
+    parties,
+    touch_contacts,
+)
 from .history_records import HistoryPage, HistoryQuery, PageCheckpoint, UpsertCounts
 from .history_rows import FieldMap, upsert_rows
 from .sync_checkpoints import add_page, save_page
@@ -34,6 +41,7 @@ class PageResult:
     oldest: datetime | None
     newest: datetime | None
     contacts_created: int
+    ours: frozenset[str] = frozenset()  # numbers seen on the organization's side (learn_own)
 
 
 class HistoryRepository(Generic[R]):
@@ -58,25 +66,49 @@ class HistoryRepository(Generic[R]):
         raw_records: Iterable[Mapping[str, Any]],
         *,
         own_numbers: frozenset[str] = frozenset(),
+        learn_own: bool = False,
+        not_before: datetime | None = None,
         checkpoint: PageCheckpoint | None = None,
         counted_since: datetime | None = None,
         source: str = "import",
     ) -> PageResult:
+        """Upsert a page, its contacts and (optionally) the run's checkpoint in one commit.
+
+        `learn_own`: every record's own side (the "to" of an inbound record, the "from" of an
+        outbound one) is one of the organization's numbers too, even if it was never
+        imported; true of a BYO account, where every record is the organization's. Such a
+        number is never a contact (and stops being one). `not_before`: records dated
+        earlier are left out (a Shared number's previous holder: Twilio's date filters
+        are whole days)."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}")
+        date_column = self.date_column
         by_sid: dict[str, dict[str, Any]] = {}
         for raw in raw_records:
-            by_sid[str(raw["sid"])] = self.fields.values(raw)  # last one wins on repeats
-        latest: dict[str, datetime | None] = {}
+            values = self.fields.values(raw)
+            if not_before is not None:
+                when = values[date_column] or values["date_created"]
+                if when is None or when < not_before:
+                    continue
+            by_sid[str(raw["sid"])] = values  # last one wins on repeats
+        sides: list[tuple[str | None, str | None, datetime | None]] = []
+        ours: set[str] = set()
         dates: list[datetime] = []
         for values in by_sid.values():
-            when = values[self.date_column] or values["date_created"]
+            when = values[date_column] or values["date_created"]
             if when is not None:
                 dates.append(when)
-            party = external_party(
-                values["direction"], values["from_number"], values["to_number"], own_numbers
-            )
-            if party is not None:
+            mine, theirs = parties(
+                values["direction"], values["from_number"], values["to_number"],
+                values.get("parent_call_sid"),
+            )  # fmt: skip
+            if learn_own and mine:
+                ours.add(mine)
+            sides.append((mine, theirs, when))
+        own = own_numbers | ours
+        latest: dict[str, datetime | None] = {}
+        for _mine, party, when in sides:
+            if party is not None and party not in own:
                 seen = latest.get(party)
                 latest[party] = when if seen is None or (when and when > seen) else seen
         oldest, newest = (min(dates), max(dates)) if dates else (None, None)
@@ -86,13 +118,15 @@ class HistoryRepository(Generic[R]):
                 session, self.table, org_id, by_sid,
                 source=source, now=now, counted_since=counted_since,
             )  # fmt: skip
+            if ours - own_numbers:
+                forget_contacts(session, org_id, ours - own_numbers)
             created = touch_contacts(session, org_id, latest, now)
             totals = None
             if checkpoint is not None:
                 totals = add_page(checkpoint.counts, counts, newest)
                 save_page(session, checkpoint, totals)
             session.commit()
-        return PageResult(counts, totals, oldest, newest, created)
+        return PageResult(counts, totals, oldest, newest, created, frozenset(ours))
 
     def upsert_many(
         self, org_id: int, raw_records: Iterable[Mapping[str, Any]], source: str = "import"
@@ -109,10 +143,13 @@ class HistoryRepository(Generic[R]):
             statement = statement.where(when >= query.date_from)
         if query.date_to is not None:
             statement = statement.where(when < query.date_to)
+        direction = table.c.direction
         if query.direction == "inbound":
-            statement = statement.where(table.c.direction == "inbound")
+            statement = statement.where(direction.in_(INBOUND_DIRECTIONS))
         elif query.direction == "outbound":
-            statement = statement.where(table.c.direction.like("outbound%"))
+            statement = statement.where(
+                or_(direction.like(f"{OUTBOUND_PREFIX}%"), direction == TRUNK_OUTBOUND)
+            )
         if query.status:
             statement = statement.where(table.c.status == query.status)
         statement = statement.order_by(when.desc().nulls_last(), table.c.id.desc())

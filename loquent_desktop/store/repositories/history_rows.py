@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from .history_records import UpsertCounts
@@ -110,6 +111,20 @@ def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
+def one_of(session: Session, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values`, for a page's worth of values. On PostgreSQL, `column IN (SELECT
+    unnest(array))`: one parameter instead of a thousand. With a thousand, psycopg parses
+    each long statement again in Python (holding the GIL the window needs), and once it
+    prepares one (its fifth run, as pages of 1,000 repeat the same text) PostgreSQL's
+    generic plan compares every row of the organization with all 1,000 values, ~250 ms a
+    page. The unnest form plans as a join on the (organization_id, sid) index whether
+    prepared or not: ~6 ms. (`= ANY(array)` would not: a generic plan cannot hash it.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, values, type_=ARRAY(column.type))
+        return column.in_(select(func.unnest(array)).scalar_subquery())
+    return column.in_(values)
+
+
 def upsert_rows(
     session: Session,
     table: Table,
@@ -131,7 +146,9 @@ def upsert_rows(
     wanted = [table.c.id, table.c.sid, table.c.synced_at, *(table.c[c] for c in columns)]
     existing: dict[str, Any] = {}
     for part in chunks(list(by_sid)):
-        query = select(*wanted).where(table.c.organization_id == org_id, table.c.sid.in_(part))
+        query = select(*wanted).where(
+            table.c.organization_id == org_id, one_of(session, table.c.sid, part)
+        )
         existing.update((row.sid, row) for row in session.execute(query))
 
     new_rows: list[dict[str, Any]] = []
@@ -164,5 +181,6 @@ def upsert_rows(
         statement = update(table).where(table.c.id == bindparam("pk_"))
         session.connection().execute(statement, changed)
     for part in chunks(unchanged_ids):
-        session.execute(update(table).where(table.c.id.in_(part)).values(synced_at=now))
+        stamp = update(table).where(one_of(session, table.c.id, part)).values(synced_at=now)
+        session.execute(stamp)
     return UpsertCounts(len(new_rows), updated, unchanged, repeated)

@@ -10,7 +10,7 @@ checkpoint that no run of its own holds as interrupted. All scopes of one run sh
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, update
@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..column_types import utcnow
 from ..errors import RecordNotFound
 from ..models import SyncCheckpoint
-from .history_records import PageCheckpoint, SyncCheckpointRecord, UpsertCounts
+from .history_records import PageCheckpoint, SyncCheckpointRecord, SyncOwner, UpsertCounts
 from .phone_numbers import parse_twilio_date
 from .records import record_from
 
 KINDS = ("messages", "calls")
 STATES = ("running", "interrupted", "completed")
 ALL = "all"
+# Twilio's date filters are day-granular: an incremental run reads the last day again.
+OVERLAP = timedelta(days=1)
 _table = cast(Table, SyncCheckpoint.__table__)
 
 
@@ -56,6 +58,11 @@ def save_page(session: Session, page: PageCheckpoint, counts: dict[str, Any]) ->
             updated_at=utcnow(),
         )
     )
+
+
+def covers_from(since: datetime | None, through: datetime | None) -> bool:
+    """Whether a run starting at `since` joins up with what was synced up to `through`."""
+    return since is None or (through is not None and since <= through - OVERLAP)
 
 
 class SyncCheckpointRepository:
@@ -102,9 +109,12 @@ class SyncCheckpointRepository:
         kind: str,
         since_by_scope: Mapping[str, datetime | None],
         started_at: datetime,
+        owner: SyncOwner | None = None,
     ) -> list[SyncCheckpointRecord]:
-        """Mark each scope `running` from its first page. `synced_through` (what the last
-        completed run reached) is kept until this run completes."""
+        """Mark each scope `running` from its first page, for `owner` (the account and mode
+        the run reads). `synced_through` (what the last completed run reached) is kept until
+        this run completes, unless it was reached for another owner: then it says nothing
+        about this account's history and is dropped."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         fresh: dict[str, Any] = {
@@ -114,16 +124,18 @@ class SyncCheckpointRepository:
             "state": "running",
             "started_at": started_at,
             "updated_at": utcnow(),
+            "account_sid": owner.account_sid if owner else None,
+            "byo_twilio": owner.byo if owner else None,
         }
         with self._sessions() as session:
             for scope, since in since_by_scope.items():
-                found = session.scalar(
-                    select(_table.c.id).where(
+                found = session.execute(
+                    select(_table.c.id, _table.c.account_sid, _table.c.byo_twilio).where(
                         _table.c.organization_id == org_id,
                         _table.c.kind == kind,
                         _table.c.scope == scope,
                     )
-                )
+                ).first()
                 values = {**fresh, "since": since}
                 if found is None:
                     session.execute(
@@ -131,8 +143,13 @@ class SyncCheckpointRepository:
                             organization_id=org_id, kind=kind, scope=scope, **values
                         )
                     )
-                else:
-                    session.execute(update(_table).where(_table.c.id == found).values(values))
+                    continue
+                if (found.account_sid, found.byo_twilio) != (
+                    values["account_sid"],
+                    values["byo_twilio"],
+                ):
+                    values["synced_through"] = None
+                session.execute(update(_table).where(_table.c.id == found.id).values(values))
             session.commit()
         return [c for c in self.list_for_org(org_id, kind) if c.scope in since_by_scope]
 
@@ -151,16 +168,26 @@ class SyncCheckpointRepository:
             session.commit()
 
     def complete(self, checkpoint_id: int, steps: int) -> SyncCheckpointRecord:
-        """The run reached the last page of its last query: the newest date it saw becomes
-        `synced_through`, where the next incremental run starts (minus a day)."""
+        """The run reached the last page of its last query. The newest date it saw becomes
+        `synced_through`, where the next incremental run starts (minus a day), but only when
+        the run read everything between the last point and then: it had no `since`, or one
+        no later than a day before the previous `synced_through`. A run "only since" a later
+        date leaves a gap behind it; moving the mark past that gap would make every later
+        incremental run skip it for good."""
         with self._sessions() as session:
             row = session.execute(
-                select(_table.c.counts, _table.c.synced_through).where(_table.c.id == checkpoint_id)
+                select(_table.c.counts, _table.c.synced_through, _table.c.since).where(
+                    _table.c.id == checkpoint_id
+                )
             ).first()
             if row is not None:
                 newest = parse_twilio_date((row.counts or {}).get("newest"))
                 through = row.synced_through
-                if newest is not None and (through is None or newest > through):
+                if (
+                    covers_from(row.since, through)
+                    and newest is not None
+                    and (through is None or newest > through)
+                ):
                     through = newest
                 session.execute(
                     update(_table)

@@ -20,12 +20,33 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from ...domain.plans import Plan
 from .awaitable import answer
+
+WRAP_LIMIT = 40  # change rows measured and wrapped; past this, one line each
+LABEL_LIMIT = 20  # consequence lines shown as labels; past this, one document
+
+
+def _warning_html(text: str) -> str:
+    return f"<span style='color:#b3261e'>&#9888; <b>{html.escape(text)}</b></span>"
+
+
+def _affected_html(text: str) -> str:
+    if text.startswith("Nobody"):
+        return f"<b>Also affected:</b> {html.escape(text)}"
+    return f"<span style='color:#9a5b00'>&#9888; <b>Also affected:</b> {html.escape(text)}</span>"
+
+
+def _consequences_html(plan: Plan) -> str:
+    parts = [f"<p>{_warning_html(w)}</p>" for w in plan.warnings]
+    parts += [f"<p>{_affected_html(a)}</p>" for a in plan.affected]
+    parts += [f"<p>{html.escape(n)}</p>" for n in plan.notes]
+    return "".join(parts)
 
 
 def _shown(value: str | None, empty: str) -> str:
@@ -49,12 +70,15 @@ class ConfirmPlanDialog(QDialog):
         account.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(account)
 
-        # A small fixed table: QTableWidget is fine here (a handful of rows, never thousands).
+        # QTableWidget: a plan has a handful of rows, or a few thousand for a bulk change.
+        # Measuring every row (word wrap, fit-to-contents) costs seconds at that size, so a
+        # big plan gets single-line rows (the tooltip has the whole text).
+        big = len(plan.changes) > WRAP_LIMIT
         self.changes = QTableWidget(len(plan.changes), 4)
         self.changes.setHorizontalHeaderLabels(["What", "Setting", "Now", "After"])
         self.changes.verticalHeader().hide()
         self.changes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.changes.setWordWrap(True)
+        self.changes.setWordWrap(not big)
         for row, change in enumerate(plan.changes):
             cells = [
                 change.resource,
@@ -68,47 +92,39 @@ class ConfirmPlanDialog(QDialog):
                 self.changes.setItem(row, col, item)
         header = self.changes.horizontalHeader()
         # What and Setting are short; Now and After share the rest (URLs wrap in them).
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        if big:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            self.changes.setColumnWidth(0, 190)
+            self.changes.setColumnWidth(1, 130)
+        else:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.changes.resizeRowsToContents()
-        rows = sum(self.changes.rowHeight(r) for r in range(len(plan.changes)))
+        if big:
+            rows = self.changes.verticalHeader().defaultSectionSize() * len(plan.changes)
+        else:
+            self.changes.resizeRowsToContents()
+            rows = sum(self.changes.rowHeight(r) for r in range(len(plan.changes)))
         # A bulk plan may list hundreds of rows: past a screenful, the table scrolls.
         height = self.changes.horizontalHeader().height() + rows + 6
         self.changes.setFixedHeight(min(height, 380))
         layout.addWidget(self.changes)
 
         # Warnings, cost, who else is affected and notes: one per number in a bulk plan, so
-        # past a screenful they scroll instead of pushing the buttons off the screen.
-        consequences = QWidget()
-        column = QVBoxLayout(consequences)
-        column.setContentsMargins(0, 0, 0, 0)
-        for warning in plan.warnings:
-            label = QLabel(
-                f"<span style='color:#b3261e'>&#9888; <b>{html.escape(warning)}</b></span>"
-            )
-            label.setWordWrap(True)
-            label.setToolTip(warning)
-            column.addWidget(label)
+        # past a screenful they scroll instead of pushing the buttons off the screen. A few
+        # are labels; many are one rich-text document (a thousand labels take a second to
+        # lay out).
         self.cost = QLabel(f"<b>Cost:</b> {html.escape(plan.cost)}")
         self.cost.setWordWrap(True)
-        column.addWidget(self.cost)
-        for affected in plan.affected:
-            column.addWidget(self._warning(affected))
-        for note in plan.notes:
-            label = QLabel(note)
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setWordWrap(True)
-            column.addWidget(label)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(consequences)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        wanted = consequences.sizeHint().height() + 4
-        scroll.setMinimumHeight(min(wanted, 360))
-        layout.addWidget(scroll, 1)
+        lines = len(plan.warnings) + len(plan.affected) + len(plan.notes)
+        if lines > LABEL_LIMIT:
+            layout.addWidget(self.cost)
+            self.consequences = QTextBrowser()
+            self.consequences.setHtml(_consequences_html(plan))
+            self.consequences.setMinimumHeight(220)
+            layout.addWidget(self.consequences, 1)
+        else:
+            layout.addWidget(self._consequence_labels(plan), 1)
 
         # Overwriting someone else's recent change takes a deliberate tick, not just Enter.
         self.acknowledge: QCheckBox | None = None
@@ -130,14 +146,34 @@ class ConfirmPlanDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _consequence_labels(self, plan: Plan) -> QScrollArea:
+        consequences = QWidget()
+        column = QVBoxLayout(consequences)
+        column.setContentsMargins(0, 0, 0, 0)
+        for warning in plan.warnings:
+            label = QLabel(_warning_html(warning))
+            label.setWordWrap(True)
+            label.setToolTip(warning)
+            column.addWidget(label)
+        column.addWidget(self.cost)
+        for affected in plan.affected:
+            column.addWidget(self._warning(affected))
+        for note in plan.notes:
+            label = QLabel(note)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            column.addWidget(label)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(consequences)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(min(consequences.sizeHint().height() + 4, 360))
+        return scroll
+
     def _warning(self, text: str) -> QLabel:
-        if text.startswith("Nobody"):
-            label = QLabel(f"<b>Also affected:</b> {html.escape(text)}")
-        else:
-            label = QLabel(
-                f"<span style='color:#9a5b00'>&#9888; <b>Also affected:</b> "
-                f"{html.escape(text)}</span>"
-            )
+        label = QLabel(_affected_html(text))
         label.setWordWrap(True)
         label.setToolTip(text)
         return label

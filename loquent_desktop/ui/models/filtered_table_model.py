@@ -29,6 +29,9 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
     `_key` reads the item, not `texts`) and `cell_data(item, column, role)`."""
 
     COLUMNS: Sequence[str] = ()
+    # A column showing a formatted phone number ("+1 415-555-0100") sorts by the item's
+    # E.164 `phone_number` instead, without building any row text.
+    PHONE_COLUMN: int | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,10 +129,12 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
         self._visible.sort(key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
+        if column == self.PHONE_COLUMN:
+            return self.items[index].phone_number  # type: ignore[attr-defined]
         return texts[index][column].lower()
 
     def _sort_needs_texts(self, column: int) -> bool:
-        return True
+        return column != self.PHONE_COLUMN
 
     # -- Qt model API ---------------------------------------------------------------------
     @property

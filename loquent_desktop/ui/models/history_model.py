@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from ...store.repositories.contacts import side_of
 from .filtered_table_model import FilteredTableModel
 
 T = TypeVar("T")
@@ -46,11 +47,12 @@ def when_text(moment: datetime | None) -> str:
 
 
 def direction_text(direction: str | None) -> str:
-    if direction == "inbound":
-        return "In"
-    if direction and direction.startswith("outbound"):
-        return "Out"
-    return direction or ""
+    side = side_of(direction)
+    if side is None:
+        return direction or ""
+    text = "In" if side == "inbound" else "Out"
+    # Over the customer's SIP trunk (trunking-originating / -terminating).
+    return f"{text} (trunk)" if (direction or "").startswith("trunking") else text
 
 
 class HistoryTableModel(FilteredTableModel[T], Generic[T]):

@@ -43,6 +43,7 @@ _format_phone = lru_cache(maxsize=65536)(format_phone)
 
 
 class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
+    PHONE_COLUMN = NUMBER
     COLUMNS = (
         "Number",
         "Who answers calls",
@@ -86,14 +87,6 @@ class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
             _imported_text(imported, route),
             "Yes" if route.kind is RouteKind.LOQUENT else "No",
         )
-
-    def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
-        if column == NUMBER:
-            return self.items[index].phone_number
-        return texts[index][column].lower()
-
-    def _sort_needs_texts(self, column: int) -> bool:
-        return column != NUMBER
 
     def cell_data(self, item: OwnedNumber, column: int, role: int) -> Any:
         if column == ANSWERS:

@@ -22,6 +22,7 @@ def _with_method(url: str | None, method: str | None, name: str) -> str:
 
 
 class VoiceNumbersModel(FilteredTableModel[NumberRouting]):
+    PHONE_COLUMN = NUMBER
     COLUMNS = (
         "Number",
         "Friendly name",
@@ -63,14 +64,6 @@ class VoiceNumbersModel(FilteredTableModel[NumberRouting]):
             return "—"
         when = item.snapshot_taken_at.strftime("%Y-%m-%d") if item.snapshot_taken_at else ""
         return f"Saved {when}" + (" · changed since" if item.drift else "")
-
-    def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
-        if column == NUMBER:
-            return self.items[index].phone_number
-        return texts[index][column].lower()
-
-    def _sort_needs_texts(self, column: int) -> bool:
-        return column != NUMBER
 
     def cell_data(self, item: NumberRouting, column: int, role: int) -> Any:
         route = item.route
