@@ -156,16 +156,15 @@ class HistorySyncService:
     async def owner(self, org_id: int) -> SyncOwner:
         """The account and mode a sync of the organization reads now (no network: the
         keychain and the database)."""
-        resolved = await self.access.resolve(org_id)
+        return await asyncio.to_thread(self._owner, org_id)
+
+    def _owner(self, org_id: int) -> SyncOwner:
+        resolved = self.access.resolve_blocking(org_id)
         return SyncOwner(resolved.credentials.account_sid, resolved.mode is Mode.BYO)
 
     async def status(self, org_id: int, kind: str) -> SyncStatus:
         kind_named(kind)
-        try:
-            owner: SyncOwner | None = await self.owner(org_id)
-        except LoquentError:
-            owner = None  # not connected: nothing can run now, and Start says why
-        run, every = await asyncio.to_thread(self._status_rows, org_id, kind)
+        owner, run, every = await asyncio.to_thread(self._status_rows, org_id, kind)
         stale = False
         if owner is not None:
             every = [cp for cp in every if cp.owner == owner]
@@ -191,10 +190,13 @@ class HistorySyncService:
 
     def _status_rows(
         self, org_id: int, kind: str
-    ) -> tuple[list[SyncCheckpointRecord], list[SyncCheckpointRecord]]:
-        return self.checkpoints.latest_run(org_id, kind), self.checkpoints.list_for_org(
-            org_id, kind
-        )
+    ) -> tuple[SyncOwner | None, list[SyncCheckpointRecord], list[SyncCheckpointRecord]]:
+        try:
+            owner: SyncOwner | None = self._owner(org_id)
+        except LoquentError:
+            owner = None  # not connected: nothing can run now, and Start says why
+        run = self.checkpoints.latest_run(org_id, kind)
+        return owner, run, self.checkpoints.list_for_org(org_id, kind)
 
     # -- runs ----------------------------------------------------------------------------
     async def start(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from PySide6.QtCore import QDate, Qt
 
 from loquent_desktop.services.history_export import MESSAGE_CSV_HEADER
 from loquent_desktop.ui.gil import JOB_SWITCH_INTERVAL_S
-from loquent_desktop.ui.history_sync_view import BAR_STEPS, HistorySyncView
+from loquent_desktop.ui.history_sync_view import BAR_STEPS, FULL_COLLECTIONS_EVERY, HistorySyncView
 from tests.conftest import wait_until
 from tests.services.test_history_sync import (
     MESSAGES,
@@ -106,13 +107,15 @@ def test_start_syncs_messages_and_the_browser_shows_them(ui, qloop, context, san
     original = view._progress
     view._progress = lambda p: (original(p), texts.append(view.progress_label.text()))  # type: ignore[method-assign]
 
-    default_interval = sys.getswitchinterval()
+    default_interval, default_thresholds = sys.getswitchinterval(), gc.get_threshold()
     view.start_button.click()
     assert view.running and not view.start_button.isEnabled() and view.cancel_button.isEnabled()
     run(qloop, wait_until(lambda: bool(texts), message="first page"))
     assert sys.getswitchinterval() == JOB_SWITCH_INTERVAL_S  # the window keeps the GIL
+    assert gc.get_threshold()[2] == FULL_COLLECTIONS_EVERY  # and no 40 ms full collections
     finish(qloop, view)
     assert sys.getswitchinterval() == default_interval
+    assert gc.get_threshold() == default_thresholds
 
     assert f"{len(expected):,} new" in view.summary.text()
     assert view.bar.value() == BAR_STEPS
