@@ -341,7 +341,13 @@ class EventStreamsView(QWidget):
         """The background read (or URL save) is ending: it is no reason to be busy any more."""
         if not shiboken6.isValid(self):
             return
-        if self._load_task is asyncio.current_task():
+        try:
+            current = asyncio.current_task()
+        except RuntimeError:
+            # A cancelled read's last step may run while the qasync loop is between run
+            # calls, where there is no current task: it can only be the read ending.
+            current = self._load_task
+        if self._load_task is current:
             self._load_task = None
         self._show()
 

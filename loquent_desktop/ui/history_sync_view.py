@@ -270,6 +270,10 @@ class HistorySyncView(QWidget):
     async def run_sync(self, resume: bool) -> SyncSummary | None:
         org_id, kind = self.org_id, self.kind
         assert org_id is not None
+        # This run's task (set by start before the coroutine first runs). Not
+        # asyncio.current_task() in `_ended`: a cancelled run may finish its last step while
+        # the qasync loop is between run calls, where current_task() raises.
+        own = self._task
         self._stopped_by = None
         self.error.clear()
         self.summary.clear()
@@ -290,17 +294,17 @@ class HistorySyncView(QWidget):
             ended = self._stopped_by or _FROM_OUTSIDE
             raise
         finally:
-            self._ended(kind, ended)
+            self._ended(kind, ended, own)
         if self._alive():
             self.bar.setValue(BAR_STEPS)
             self.progress_label.clear()
             self.summary.setText(summary.text())
         return summary
 
-    def _ended(self, kind: str, how: str) -> None:
+    def _ended(self, kind: str, how: str, own: asyncio.Task[Any] | None) -> None:
         if not self._alive():
             return
-        if self._task is asyncio.current_task():
+        if self._task is own:
             self._task = None
         if how == _FROM_OUTSIDE:
             # Closing: `cancel_all` has already listed the tasks it waits for, so anything
