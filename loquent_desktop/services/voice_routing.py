@@ -45,11 +45,17 @@ from ..twilio_api.paging import pages
 from .plan_runner import Confirm, PlanRunner
 from .twilio_access import TwilioAccess
 from .voice_routing_history import RoutingEvent, events_for
-from .voice_routing_plans import RoutingStep, build_plan, journal_config, routing_from_record
+from .voice_routing_plans import (
+    CONFIGURE,
+    RESTORE,
+    RoutingStep,
+    build_plan,
+    journal_config,
+    routing_from_record,
+)
 
 log = logging.getLogger(__name__)
 
-CONFIGURE, RESTORE = "voice.configure", "voice.restore"
 SHARED_REFUSED = (
     "This organization uses Loquent's shared Twilio account: its numbers get Loquent's Voice "
     "URL when they are bought, so there is nothing to configure or restore per number."

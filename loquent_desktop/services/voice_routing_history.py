@@ -13,8 +13,9 @@ from typing import Any
 
 from ..domain.voice_routing import FIELDS
 from ..store.repositories import AuditRecord
+from .voice_routing_plans import CONFIGURE, RESTORE
 
-ACTION_WORDS = {"voice.configure": "Pointed at Loquent", "voice.restore": "Restored"}
+ACTION_WORDS = {CONFIGURE: "Pointed at Loquent", RESTORE: "Restored"}
 
 
 @dataclass(frozen=True)
