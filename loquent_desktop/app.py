@@ -86,7 +86,7 @@ async def build_context(
     database = await asyncio.to_thread(open_database, settings.effective_database_url(paths))
     factory = TwilioClientFactory(routing_for(settings), timeout_s=settings.request_timeout_s)
     access = TwilioAccess(database.organizations, secrets, factory)
-    plans = PlanRunner(database.audit)
+    plans = PlanRunner(database.journal)
     return AppContext(
         paths=paths,
         settings=settings,
@@ -99,7 +99,7 @@ async def build_context(
         ),
         connection=ConnectionService(access),
         plans=plans,
-        journal=JournalService(database.audit, plans),
+        journal=JournalService(database.journal, plans),
         numbers=NumbersService(
             access,
             database.phone_numbers,
@@ -111,7 +111,7 @@ async def build_context(
             access,
             database.phone_numbers,
             database.organizations,
-            database.audit,
+            database.journal,
             plans,
             settings.default_voice_url,
         ),

@@ -13,8 +13,8 @@ import logging
 from ..domain.account import AccountInfo
 from ..domain.credentials import CredentialKind, Credentials, Mode
 from ..domain.errors import TwilioApiError
+from ..domain.records import OrganizationRecord
 from ..secrets.store import SHARED_KEY, org_key
-from ..store.repositories import OrganizationRecord
 from ..twilio_api.errors import translate_errors
 from .twilio_access import TwilioAccess
 

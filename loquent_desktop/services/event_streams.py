@@ -46,13 +46,9 @@ from ..domain.event_streams import (
     stream_types,
 )
 from ..domain.plans import Plan
+from ..domain.records import OrganizationRecord
 from ..domain.validation import mask_sid
-from ..store.repositories import (
-    EventStreamRecord,
-    EventStreamRepository,
-    OrganizationRecord,
-    OrganizationRepository,
-)
+from ..store.repositories import EventStreamRecord, EventStreamRepository, OrganizationRepository
 from ..twilio_api.errors import translate_errors
 from .event_stream_plans import (
     Claim,

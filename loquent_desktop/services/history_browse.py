@@ -7,9 +7,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from ..domain.history_records import ContactRecord, HistoryPage, HistoryQuery
 from ..store.repositories.calls import CallRepository
 from ..store.repositories.contacts import ContactRepository
-from ..store.repositories.history_records import ContactRecord, HistoryPage, HistoryQuery
 from ..store.repositories.history_repository import HistoryRepository
 from ..store.repositories.messages import MessageRepository
 from .history_export import write_history_csv

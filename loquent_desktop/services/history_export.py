@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..store.repositories.history_records import CallRecord, MessageRecord
+from ..domain.history_records import CallRecord, MessageRecord
 from .number_export import csv_safe
 
 MESSAGE_CSV_HEADER = (

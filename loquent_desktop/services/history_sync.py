@@ -27,10 +27,11 @@ from datetime import time as day_start
 
 from ..domain.credentials import Mode
 from ..domain.errors import LoquentError, TwilioApiError
+from ..domain.history_records import SyncCheckpointRecord, SyncOwner, UpsertCounts
+from ..domain.records import PhoneNumberRecord
 from ..store.column_types import utcnow
-from ..store.repositories import OrganizationRepository, PhoneNumberRecord, PhoneNumberRepository
+from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..store.repositories.calls import CallRepository
-from ..store.repositories.history_records import SyncCheckpointRecord, SyncOwner, UpsertCounts
 from ..store.repositories.history_repository import HistoryRepository
 from ..store.repositories.messages import MessageRepository
 from ..store.repositories.sync_checkpoints import ALL, OVERLAP, SyncCheckpointRepository

@@ -1,11 +1,12 @@
-"""The journal of changes to Twilio accounts, as the History tab reads it."""
+"""The journal of changes to Twilio accounts, as the Journal tab reads it."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from ..store.repositories import AuditRecord, AuditRepository
+from ..domain.records import JournalRecord
+from ..store.repositories import JournalRepository
 from .plan_runner import PlanRunner
 
 RECENT_LIMIT = 500
@@ -13,23 +14,23 @@ RECENT_LIMIT = 500
 
 @dataclass(frozen=True)
 class JournalPage:
-    entries: list[AuditRecord]
+    entries: list[JournalRecord]
     running: frozenset[int]  # ids of entries whose change is being sent now
     truncated: bool  # more entries exist than were read
 
-    def state_of(self, entry: AuditRecord) -> str:
+    def state_of(self, entry: JournalRecord) -> str:
         if entry.outcome:
             return entry.outcome
         return "running" if entry.id in self.running else "interrupted"
 
 
 class JournalService:
-    def __init__(self, audit: AuditRepository, plans: PlanRunner) -> None:
-        self.audit = audit
+    def __init__(self, journal: JournalRepository, plans: PlanRunner) -> None:
+        self.journal = journal
         self.plans = plans
 
     async def recent(self, limit: int = RECENT_LIMIT) -> JournalPage:
-        entries = await asyncio.to_thread(self.audit.list, limit + 1)
+        entries = await asyncio.to_thread(self.journal.list, limit + 1)
         return JournalPage(
             entries=entries[:limit],
             running=frozenset(self.plans.running),

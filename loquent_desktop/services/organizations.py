@@ -9,10 +9,10 @@ import asyncio
 
 from ..domain import validation
 from ..domain.errors import InvalidInput
+from ..domain.records import OrganizationRecord
 from ..secrets.store import SecretStore, org_key
 from ..store.repositories import (
     EventStreamRepository,
-    OrganizationRecord,
     OrganizationRepository,
     PhoneNumberRepository,
 )

@@ -1,5 +1,10 @@
 """Plan → confirm → execute → journal: the one path for every change to a Twilio account.
 
+Every account change has one shape. A service's `prepare_…` method does the reads and calls a
+pure builder (a `…_plans` module: no I/O, testable without Twilio) for the `Plan`, and returns
+a `PlannedChange`: the plan plus what confirming it executes. The UI shows it with one helper
+(`ui.plan_flow.confirm_and_apply`), which hands the user's answer to `PlanRunner.apply`.
+
 Confirmation is a callback so the core stays free of Qt: the UI passes a coroutine that shows
 the dialog. Cancel returns before anything is sent; every outcome is journaled.
 
@@ -13,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from ..domain.errors import PlanCancelled
 from ..domain.plans import Plan
-from ..store.repositories import AuditRepository
+from ..store.repositories import JournalRepository
 from ..twilio_api.errors import translate_errors
 
 log = logging.getLogger(__name__)
@@ -26,16 +32,58 @@ T = TypeVar("T")
 Confirm = Callable[[Plan], Awaitable[bool]]
 
 
+@dataclass
+class RunControl:
+    """What the UI sees and steers while a confirmed change runs: progress of a bulk change
+    (done, total), and a stop that ends it between items (the rest are "not started")."""
+
+    progress: Callable[[int, int], None] | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+@dataclass(frozen=True)
+class PlannedChange(Generic[T]):
+    """A plan ready to be shown, and what confirming it does.
+
+    `execute` sends the change (it is only ever called after confirmation); `summarize` turns
+    its result into what the journal keeps; `outcome` grades a bulk result ("partial")."""
+
+    plan: Plan
+    org_id: int | None
+    execute: Callable[[RunControl], Awaitable[T]]
+    summarize: Callable[[T], dict[str, Any]] | None = None
+    outcome: Callable[[T], tuple[str, str | None]] | None = None
+
+
 class PlanRunner:
-    def __init__(self, audit: AuditRepository) -> None:
-        self.audit = audit
-        # Journal entries whose change is being sent right now (History shows them as
+    def __init__(self, journal: JournalRepository) -> None:
+        self.journal = journal
+        # Journal entries whose change is being sent right now (the Journal tab shows them as
         # running; an unfinished entry not in here was interrupted by a crash).
         self.running: set[int] = set()
 
     @property
     def in_flight(self) -> int:
         return len(self.running)
+
+    async def apply(
+        self, change: PlannedChange[T], confirm: Confirm, control: RunControl | None = None
+    ) -> T:
+        """Ask `confirm` about the change's plan; on yes execute and journal it, on no
+        journal "cancelled" and raise PlanCancelled (nothing is sent)."""
+        run_control = control or RunControl()
+        return await self.run(
+            change.plan,
+            confirm,
+            lambda: change.execute(run_control),
+            change.org_id,
+            change.summarize,
+            change.outcome,
+        )
 
     async def run(
         self,
@@ -53,10 +101,10 @@ class PlanRunner:
         journal = await asyncio.to_thread(plan.to_journal)
         confirmed = await confirm(plan)
         entry = await asyncio.to_thread(
-            self.audit.start, journal, org_id, plan.organization, plan.action, plan.title
+            self.journal.start, journal, org_id, plan.organization, plan.action, plan.title
         )
         if not confirmed:
-            await asyncio.to_thread(self.audit.finish, entry, "cancelled", None)
+            await asyncio.to_thread(self.journal.finish, entry, "cancelled", None)
             raise PlanCancelled()
 
         work = asyncio.ensure_future(self._execute(execute))
@@ -94,7 +142,7 @@ class PlanRunner:
         gone) must not turn a change that happened into a reported failure: log it instead."""
         try:
             await asyncio.shield(
-                asyncio.to_thread(self.audit.finish, entry, outcome, error, result)
+                asyncio.to_thread(self.journal.finish, entry, outcome, error, result)
             )
         except Exception:
             log.error(

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from ..store.repositories.history_records import UpsertCounts
+from ..domain.history_records import UpsertCounts
 
 # How far back Twilio keeps message and call logs: the lower bound of the estimate when no
 # `since` date was given.

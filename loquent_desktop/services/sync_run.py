@@ -17,7 +17,7 @@ from typing import Any
 from twilio.rest import Client
 
 from ..domain.errors import TwilioApiError
-from ..store.repositories.history_records import PageCheckpoint, SyncCheckpointRecord, UpsertCounts
+from ..domain.history_records import PageCheckpoint, SyncCheckpointRecord, UpsertCounts
 from ..store.repositories.history_repository import HistoryRepository, PageResult
 from ..store.repositories.sync_checkpoints import SyncCheckpointRepository
 from ..twilio_api.history_pages import RawPage, belongs_to, first_page, list_api, page_at

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..domain.errors import LoquentError, TwilioApiError
 from ..domain.plans import Plan
+from ..domain.records import PhoneNumberRecord
 from ..domain.voice_route import VoiceConfig
 from ..domain.voice_routing import (
     FIELDS,
@@ -34,12 +35,7 @@ from ..domain.voice_routing import (
     sent_fields_match,
     update_params,
 )
-from ..store.repositories import (
-    AuditRepository,
-    OrganizationRepository,
-    PhoneNumberRecord,
-    PhoneNumberRepository,
-)
+from ..store.repositories import JournalRepository, OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.errors import translate_errors
 from ..twilio_api.paging import pages
 from .plan_runner import Confirm, PlanRunner
@@ -136,14 +132,14 @@ class VoiceRoutingService:
         access: TwilioAccess,
         phone_numbers: PhoneNumberRepository,
         organizations: OrganizationRepository,
-        audit: AuditRepository,
+        journal: JournalRepository,
         plans: PlanRunner,
         default_voice_url: str,
     ) -> None:
         self.access = access
         self.phone_numbers = phone_numbers
         self.organizations = organizations
-        self.audit = audit
+        self.journal = journal
         self.plans = plans
         self.default_voice_url = default_voice_url
 
@@ -188,7 +184,7 @@ class VoiceRoutingService:
 
     async def history(self, org_id: int, sid: str) -> list[RoutingEvent]:
         """The number's voice-routing changes from the journal, newest first."""
-        entries = await asyncio.to_thread(self.audit.list_actions, org_id, (CONFIGURE, RESTORE))
+        entries = await asyncio.to_thread(self.journal.list_actions, org_id, (CONFIGURE, RESTORE))
         return events_for(entries, sid, self.plans.running)
 
     # -- plans ---------------------------------------------------------------------------

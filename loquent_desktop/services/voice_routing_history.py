@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..domain.records import JournalRecord
 from ..domain.voice_routing import FIELDS
-from ..store.repositories import AuditRecord
 from .voice_routing_plans import CONFIGURE, RESTORE
 
 ACTION_WORDS = {CONFIGURE: "Pointed at Loquent", RESTORE: "Restored"}
@@ -29,7 +29,7 @@ class RoutingEvent:
     entry_id: int = 0
 
 
-def events_for(entries: Iterable[AuditRecord], sid: str, running: set[int]) -> list[RoutingEvent]:
+def events_for(entries: Iterable[JournalRecord], sid: str, running: set[int]) -> list[RoutingEvent]:
     events = []
     for entry in entries:
         number = (entry.plan.get("details") or {}).get("numbers", {}).get(sid)
@@ -51,7 +51,7 @@ def events_for(entries: Iterable[AuditRecord], sid: str, running: set[int]) -> l
     return events
 
 
-def _outcome(entry: AuditRecord, sid: str, running: set[int]) -> tuple[str, str | None]:
+def _outcome(entry: JournalRecord, sid: str, running: set[int]) -> tuple[str, str | None]:
     if entry.outcome is None:
         return ("running" if entry.id in running else "interrupted"), None
     per_number: dict[str, Any] = ((entry.result or {}).get("numbers") or {}).get(sid) or {}

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.plans import Change, Plan
+from ..domain.records import PhoneNumberRecord
 from ..domain.validation import format_phone
 from ..domain.voice_route import RouteKind, VoiceConfig, effective_voice_route, short_sid
 from ..domain.voice_routing import (
@@ -22,7 +23,6 @@ from ..domain.voice_routing import (
     loquent_config,
     shown,
 )
-from ..store.repositories import PhoneNumberRecord
 
 CONFIGURE, RESTORE = "voice.configure", "voice.restore"
 NO_CHARGE = "No charge: Twilio does not bill for changing a number's configuration."

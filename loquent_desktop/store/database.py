@@ -18,8 +18,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .repositories import (
-    AuditRepository,
     EventStreamRepository,
+    JournalRepository,
     OrganizationRepository,
     PhoneNumberRepository,
 )
@@ -42,7 +42,7 @@ class Database:
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self.organizations = OrganizationRepository(self.sessions)
         self.phone_numbers = PhoneNumberRepository(self.sessions)
-        self.audit = AuditRepository(self.sessions)
+        self.journal = JournalRepository(self.sessions)
         self.messages = MessageRepository(self.sessions)
         self.calls = CallRepository(self.sessions)
         self.contacts = ContactRepository(self.sessions)

@@ -123,8 +123,8 @@ class PhoneNumber(Base):
     routed_to_loquent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class AuditEntry(Base):
-    __tablename__ = "audit_entry"
+class JournalEntry(Base):
+    __tablename__ = "journal_entry"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organization.id", ondelete="SET NULL"), index=True

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 
 from ..domain.credentials import Credentials
 from ..domain.errors import InvalidInput, LoquentError
+from ..domain.records import OrganizationRecord
 from ..domain.validation import mask_sid
 from ..services.connection import ConnectionService
 from ..services.organizations import OrganizationService
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .credentials_form import CredentialsForm
 from .dialogs.awaitable import answer

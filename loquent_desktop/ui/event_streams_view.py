@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import LoquentError, PlanCancelled
 from ..domain.event_streams import Access, StreamKind, StreamsOverview, StreamStatus
+from ..domain.records import OrganizationRecord
 from ..domain.validation import mask_sid
 from ..services.event_streams import EventStreamsService, NothingToChange, StreamChange
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .dialogs.confirm_plan import ConfirmPlanDialog
 from .widgets import ERROR_STYLE, ErrorLabel, ProgressStrip, user_text

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.history_records import HistoryQuery
 from ..services.history_browse import HistoryBrowseService
-from ..store.repositories import HistoryQuery
 from .async_tasks import TaskRunner
 from .dialogs.awaitable import answer
 from .models.calls_model import CallsModel

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QT
 from .. import APP_NAME, __version__
 from ..app import AppContext
 from ..domain.errors import LoquentError
-from ..store.repositories import OrganizationRecord
+from ..domain.records import OrganizationRecord
 from .async_tasks import TaskRunner
 from .credentials_tab import CredentialsTab
-from .history_tab import HistoryTab
+from .journal_tab import JournalTab
 from .numbers_tab import NumbersTab
 from .resources import app_icon
 from .sync_tab import SyncTab
@@ -46,12 +46,12 @@ class MainWindow(QMainWindow):
         self.numbers_tab = NumbersTab(context.numbers, self.tasks)
         self.voice_tab = VoiceTab(context.voice, self.tasks)
         self.sync_tab = SyncTab(context.event_streams, context.history, self.tasks)
-        self.history_tab = HistoryTab(context.journal, self.tasks)
+        self.journal_tab = JournalTab(context.journal, self.tasks)
         self.tabs.addTab(self.credentials_tab, "&Credentials")
         self.tabs.addTab(self.numbers_tab, "&Numbers")
         self.tabs.addTab(self.voice_tab, "&Voice routing")
         self.tabs.addTab(self.sync_tab, "&Sync")
-        self.tabs.addTab(self.history_tab, "&History")
+        self.tabs.addTab(self.journal_tab, "&Journal")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -174,8 +174,8 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget is self.history_tab:
-            self.tasks.start(self.history_tab.load(), "Load history")
+        if widget is self.journal_tab:
+            self.tasks.start(self.journal_tab.load(), "Load journal")
         elif widget is self.numbers_tab:
             self.numbers_tab.ensure_loaded()
         elif widget is self.voice_tab:

@@ -35,10 +35,10 @@ from ..domain.numbers import (
     SearchQuery,
     type_title,
 )
+from ..domain.records import OrganizationRecord
 from ..domain.validation import format_phone
 from ..domain.voice_route import mask_url_password
 from ..services.numbers import NumbersService
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .dialogs.confirm_plan import ConfirmPlanDialog
 from .models.available_numbers_model import AvailableNumbersModel

@@ -7,7 +7,7 @@ does not, and anything read for the old scope must be dropped (and late results 
 
 from __future__ import annotations
 
-from ..store.repositories import OrganizationRecord
+from ..domain.records import OrganizationRecord
 
 Scope = tuple[int, bool, str | None, str | None]
 

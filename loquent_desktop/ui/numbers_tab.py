@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from ..domain.records import OrganizationRecord
 from ..services.numbers import NumbersService
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .number_search_view import NumberSearchView
 from .owned_numbers_view import OwnedNumbersView

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import LoquentError
 from ..domain.numbers import OwnedNumber
+from ..domain.records import OrganizationRecord
 from ..services.numbers import NumbersService
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .dialogs.awaitable import answer
 from .dialogs.import_numbers import ImportNumbersDialog

@@ -11,9 +11,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ..domain.records import OrganizationRecord
 from ..services.event_streams import EventStreamsService
 from ..services.history import HistoryServices
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .event_streams_view import EventStreamsView
 from .history_browser import HistoryBrowser

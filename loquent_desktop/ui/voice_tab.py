@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import PlanCancelled
+from ..domain.records import OrganizationRecord
 from ..domain.validation import format_phone
 from ..domain.voice_routing import NumberRouting
 from ..services.voice_routing import CONFIGURE, RoutingResult, VoiceRoutingService
-from ..store.repositories import OrganizationRecord
 from .async_tasks import TaskRunner
 from .dialogs.confirm_plan import ConfirmPlanDialog
 from .dialogs.message import inform

@@ -119,7 +119,7 @@ def test_sms_setup_creates_one_sink_and_subscription(context, qloop, sandbox) ->
     assert (stored.sink_sid, stored.subscription_sid, stored.sink_created) == (
         sinks[0].sid, subs[0].sid, True,
     )  # fmt: skip
-    entry = context.database.audit.list(org_id=org_id)[0]
+    entry = context.database.journal.list(org_id=org_id)[0]
     assert (entry.action, entry.outcome) == ("events.sms.setup", "succeeded")
     assert entry.result["subscription_sid"] == subs[0].sid
 
@@ -132,7 +132,7 @@ def test_cancel_sends_nothing(context, qloop, sandbox) -> None:
     assert writes(sandbox) == []
     assert ours(sandbox) == ([], [])
     assert context.database.event_streams.get(org_id, "sms") is None
-    assert context.database.audit.list(org_id=org_id)[0].outcome == "cancelled"
+    assert context.database.journal.list(org_id=org_id)[0].outcome == "cancelled"
 
 
 def test_setting_up_twice_changes_nothing_the_second_time(context, qloop, sandbox) -> None:
@@ -204,7 +204,7 @@ def test_calls_are_independent_and_share_the_sink(context, qloop, sandbox) -> No
     assert ours(sandbox) == ([], [])
     assert crm(sandbox) == before
     assert context.database.event_streams.list_for(org_id) == []
-    actions = [e.action for e in context.database.audit.list(org_id=org_id)]
+    actions = [e.action for e in context.database.journal.list(org_id=org_id)]
     assert actions[:2] == ["events.calls.remove", "events.sms.remove"]
 
 
@@ -235,7 +235,7 @@ def test_a_failed_subscription_leaves_a_sink_that_set_up_reuses(context, qloop, 
         setup(context, qloop, org_id, SMS)
     sinks, subs = ours(sandbox)
     assert len(sinks) == 1 and subs == []
-    assert context.database.audit.list(org_id=org_id)[0].outcome == "failed"
+    assert context.database.journal.list(org_id=org_id)[0].outcome == "failed"
     # Remove cleans up the unused sink...
     assert remove(context, qloop, org_id, SMS).sink_deleted
     assert ours(sandbox) == ([], [])
@@ -379,7 +379,7 @@ def test_set_up_sends_nothing_when_a_sink_appeared_after_the_plan(context, qloop
         run(qloop, context.event_streams.setup(org_id, SMS, confirm_while_someone_creates_a_sink))
     assert writes(sandbox) == []
     assert [len(x) for x in ours(sandbox)] == [1, 0]  # only the sink made elsewhere
-    assert context.database.audit.list(org_id=org_id)[0].outcome == "failed"
+    assert context.database.journal.list(org_id=org_id)[0].outcome == "failed"
 
 
 def test_set_up_sends_nothing_when_the_subscription_went_after_the_plan(
@@ -418,7 +418,7 @@ def test_removal_checks_live_before_deleting_the_sink_and_says_so(context, qloop
     assert not result.sink_deleted and result.incomplete
     assert "“Analytics”" in result.warning and "changed since the plan was shown" in result.warning
     assert "Nothing more was sent" in result.warning
-    entry = context.database.audit.list(org_id=org_id)[0]
+    entry = context.database.journal.list(org_id=org_id)[0]
     assert entry.outcome == "partial" and "Analytics" in entry.error
 
 

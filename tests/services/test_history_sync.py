@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from loquent_desktop.domain.credentials import Credentials
 from loquent_desktop.domain.errors import LoquentError
+from loquent_desktop.domain.history_records import UpsertCounts
 from loquent_desktop.sandbox.formats import rfc2822
 from loquent_desktop.sandbox.seed_history import seed_history
 from loquent_desktop.sandbox.traffic import add_call, add_message
@@ -28,7 +29,6 @@ from loquent_desktop.services.history_sync import HistorySyncError, day_of
 from loquent_desktop.services.number_export import csv_safe
 from loquent_desktop.services.sync_progress import SyncProgress, SyncSummary
 from loquent_desktop.store.models import SyncCheckpoint
-from loquent_desktop.store.repositories import UpsertCounts
 from loquent_desktop.store.repositories.sync_checkpoints import ALL
 from loquent_desktop.twilio_api.retry import RetryPolicy
 from tests.services.test_numbers_service import connect_byo

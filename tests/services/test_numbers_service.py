@@ -251,7 +251,7 @@ def test_buy_sets_voice_url_in_the_same_request_and_stores_it(context, qloop, sa
     stored = context.database.phone_numbers.get_by_sid(org_id, bought.sid)
     assert stored is not None and stored.source == "purchased"
     assert stored.voice_url == DEFAULT_VOICE_URL and stored.phone_number == number.phone_number
-    journal = context.database.audit.list(5, org_id)
+    journal = context.database.journal.list(5, org_id)
     assert journal[0].action == "number.buy" and journal[0].outcome == "succeeded"
     assert journal[0].result == {
         "number_sid": bought.sid,
@@ -269,7 +269,7 @@ def test_buy_cancelled_sends_nothing(context, qloop, sandbox) -> None:  # type: 
     assert writes(sandbox) == []
     assert owned_matching(sandbox, number.phone_number) == []
     assert context.database.phone_numbers.sids_for_org(org_id) == set()
-    assert context.database.audit.list(5, org_id)[0].outcome == "cancelled"
+    assert context.database.journal.list(5, org_id)[0].outcome == "cancelled"
 
 
 def test_lost_purchase_answer_buys_exactly_once(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -311,7 +311,7 @@ def test_number_no_longer_available_has_a_clear_message(context, qloop, sandbox)
     with pytest.raises(TwilioApiError, match="someone else bought it") as caught:
         qloop.run_until_complete(context.numbers.buy(org_id, number, Confirmer(True)))
     assert caught.value.code == 21422
-    assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+    assert context.database.journal.list(5, org_id)[0].outcome == "failed"
 
 
 def test_not_available_is_never_claimed_even_if_the_account_owns_it(
@@ -328,7 +328,7 @@ def test_not_available_is_never_claimed_even_if_the_account_owns_it(
 
     assert len(sandbox.server.requests("POST", IPN)) == 1
     assert context.database.phone_numbers.sids_for_org(org_id) == set()
-    assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+    assert context.database.journal.list(5, org_id)[0].outcome == "failed"
 
 
 def test_shared_org_cannot_claim_what_another_shared_org_bought(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -407,7 +407,7 @@ def test_retry_meeting_the_first_purchase_still_in_progress_is_a_success(
     posts = sandbox.server.requests("POST", IPN)
     assert len(posts) == 2 and posts[-1].status == 400  # the retry's 21422
     assert len(owned_matching(sandbox, number.phone_number)) == 1
-    assert context.database.audit.list(5, org_id)[0].outcome == "succeeded"
+    assert context.database.journal.list(5, org_id)[0].outcome == "succeeded"
 
 
 def test_second_lost_answer_says_the_purchase_may_have_gone_through(
@@ -428,7 +428,7 @@ def test_second_lost_answer_says_the_purchase_may_have_gone_through(
     )
     assert str(caught.value) == expected
     assert len(sandbox.server.requests("POST", IPN)) == 2  # never a third
-    entry = context.database.audit.list(5, org_id)[0]
+    entry = context.database.journal.list(5, org_id)[0]
     assert entry.outcome == "failed" and entry.error == expected
 
 
@@ -459,7 +459,7 @@ def test_purchase_5xx_not_processed_is_reported_and_not_retried(context, qloop, 
     checks = sandbox.server.requests("GET", IPN)
     assert any(r.query.get("PhoneNumber") == number.phone_number for r in checks)
     assert owned_matching(sandbox, number.phone_number) == []
-    assert context.database.audit.list(5, org_id)[0].outcome == "failed"
+    assert context.database.journal.list(5, org_id)[0].outcome == "failed"
 
 
 def test_purchase_5xx_that_twilio_processed_counts_as_bought(context, qloop, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -475,7 +475,7 @@ def test_purchase_5xx_that_twilio_processed_counts_as_bought(context, qloop, san
     assert purchase.number.sid == "PN" + "5" * 32 and purchase.stored_locally
     assert len(sandbox.server.requests("POST", IPN)) == 1
     assert context.database.phone_numbers.get_by_sid(org_id, purchase.number.sid) is not None
-    assert context.database.audit.list(5, org_id)[0].outcome == "succeeded"
+    assert context.database.journal.list(5, org_id)[0].outcome == "succeeded"
 
 
 def fail_local_inserts(context: Any) -> None:
@@ -502,7 +502,7 @@ def test_bought_number_stays_bought_when_the_local_write_fails(context, qloop, s
     assert "database or disk is full" in (purchase.store_error or "")
     (owned,) = owned_matching(sandbox, number.phone_number)
     assert owned.sid == purchase.number.sid
-    entry = context.database.audit.list(5, org_id)[0]
+    entry = context.database.journal.list(5, org_id)[0]
     assert entry.outcome == "succeeded"
     assert entry.result == {
         "number_sid": owned.sid,

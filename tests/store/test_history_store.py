@@ -14,15 +14,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect
 
-from loquent_desktop.store import Database
-from loquent_desktop.store.repositories import (
+from loquent_desktop.domain.history_records import (
     CallRecord,
     ContactRecord,
     HistoryQuery,
     MessageRecord,
+    PageCheckpoint,
+    SyncOwner,
     UpsertCounts,
 )
-from loquent_desktop.store.repositories.history_records import PageCheckpoint, SyncOwner
+from loquent_desktop.store import Database
 from loquent_desktop.store.repositories.sync_checkpoints import ALL
 from tests.support.history import BASE, twilio_call, twilio_message
 

@@ -22,7 +22,7 @@ def test_upgrade_head_matches_models(db_url: str) -> None:
             head = ScriptDirectory.from_config(alembic_config()).get_current_head()
             assert context.get_current_revision() == head
         tables = set(inspect(db.engine).get_table_names())
-        assert {"organization", "phone_number", "audit_entry", "alembic_version"} <= tables
+        assert {"organization", "phone_number", "journal_entry", "alembic_version"} <= tables
     finally:
         db.dispose()
 
@@ -56,3 +56,34 @@ def test_postgres_urls_use_psycopg3() -> None:
     assert normalize_url("postgresql://u:p@h/db").drivername == "postgresql+psycopg"
     assert normalize_url("postgres://u:p@h/db").drivername == "postgresql+psycopg"
     assert normalize_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_journal_rename_keeps_every_entry(db_url: str) -> None:
+    """0003 renames audit_entry to journal_entry: rows, ids and the next id survive."""
+    from loquent_desktop.store.database import create_database_engine, upgrade
+
+    engine = create_database_engine(db_url)
+    try:
+        upgrade(engine, "0002")
+        with engine.begin() as conn:
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_entry (id, organization_name, action, title, plan, "
+                        "outcome, created_at) VALUES (:id, 'Acme', 'voice.configure', :title, "
+                        "'{}', 'succeeded', '2026-11-30 10:00:00+00:00')"
+                    ),
+                    {"id": n * 10, "title": f"change {n}"},
+                )
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    db = open_database(db_url)
+    try:
+        entries = db.journal.list(10)
+        assert sorted((e.id, e.title) for e in entries) == [(10, "change 1"), (20, "change 2")]
+        new = db.journal.start({}, None, "Acme", "numbers.buy", "change 3")
+        assert new > 20
+        assert "audit_entry" not in set(inspect(db.engine).get_table_names())
+    finally:
+        db.dispose()

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from loquent_desktop.domain.voice_route import VoiceConfig
 from loquent_desktop.store import Database, RecordNotFound
-from loquent_desktop.store.repositories import VoiceConfig
 from loquent_desktop.store.repositories.phone_numbers import parse_twilio_date
 
 

@@ -129,7 +129,7 @@ def test_set_up_sms_shows_the_plan_then_the_active_stream(window, qloop, context
     assert not box.setup_button.isEnabled() and box.remove_button.isEnabled()
     assert box.setup_button.toolTip().startswith("Already set up")
     assert view.boxes[CALLS].state.text() == "Not set up"  # independent
-    entry = context.database.audit.list(org_id=view.org_id)[0]
+    entry = context.database.journal.list(org_id=view.org_id)[0]
     assert (entry.action, entry.outcome) == ("events.sms.setup", "succeeded")
 
 
@@ -209,7 +209,7 @@ def test_twilio_failures_are_shown_in_words(window, qloop, context, sandbox) -> 
     assert box.error.isVisible()
     assert box.error.text().startswith("Twilio had a server problem (HTTP 500)")
     assert ours(sandbox) == ([], []) and box.setup_button.isEnabled()
-    assert context.database.audit.list(org_id=view.org_id)[0].outcome == "failed"
+    assert context.database.journal.list(org_id=view.org_id)[0].outcome == "failed"
 
     # Rate limited on every try of a read: said in words once the retries are used up.
     sandbox.server.faults.add("/v1/Sinks", "429", count=10, retry_after=0)

@@ -341,8 +341,8 @@ def test_buy_confirmed_owns_the_number_with_loquent_voice_url(
     row = row_of(tab.owned, NUMBER, lambda t: t == format_phone(phone))
     assert tab.owned.model.data(tab.owned.model.index(row, ANSWERS)) == "Loquent"
 
-    window.tabs.setCurrentWidget(window.history_tab)
-    history = window.history_tab.model
+    window.tabs.setCurrentWidget(window.journal_tab)
+    history = window.journal_tab.model
     run(qloop, wait_until(lambda: history.rowCount() == 1, message="history"))
     assert history.data(history.index(0, 2)) == f"Buy {format_phone(phone)}"
     assert history.data(history.index(0, 3)) == "succeeded"

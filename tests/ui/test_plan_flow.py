@@ -1,7 +1,7 @@
 """Plan → confirm → execute → journal through the real confirmation dialog.
 
 Cancel must send nothing that changes the account; both outcomes are journaled and listed in
-the History tab.
+the Journal tab.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_cancel_sends_nothing_and_is_journaled(window, context, qloop, sandbox, 
     assert isinstance(result, PlanCancelled)
     assert record.friendly_name in shown and "Renamed by plan" in shown
     assert [r for r in sandbox.server.requests() if r.method in ("POST", "DELETE")] == []
-    entries = context.database.audit.list(10)
+    entries = context.database.journal.list(10)
     assert entries[0].outcome == "cancelled"
 
 
@@ -80,9 +80,9 @@ def test_confirm_executes_and_history_lists_it(window, context, qloop, sandbox, 
     assert result == "Renamed by plan"
     posts = sandbox.server.requests(method="POST")
     assert len(posts) == 1 and record.sid in posts[0].path
-    window.tabs.setCurrentWidget(window.history_tab)
-    qloop.run_until_complete(wait_until(lambda: window.history_tab.model.rowCount() == 1))
-    model = window.history_tab.model
+    window.tabs.setCurrentWidget(window.journal_tab)
+    qloop.run_until_complete(wait_until(lambda: window.journal_tab.model.rowCount() == 1))
+    model = window.journal_tab.model
     assert model.data(model.index(0, 3)) == "succeeded"
     assert model.data(model.index(0, 2)) == "Rename a phone number"
     assert "Renamed by plan" in model.data(model.index(0, 0), 3)  # tooltip: the whole plan
@@ -95,7 +95,7 @@ def test_failed_execution_is_journaled_with_the_error(
     sandbox.server.faults.add(f"*{record.sid}*", "500", count=1, method="POST")
     result, _ = run_plan(window, context, qloop, client, record, "confirm")
     assert getattr(result, "status", None) == 500
-    entry = context.database.audit.list(1)[0]
+    entry = context.database.journal.list(1)[0]
     assert entry.outcome == "failed"
     assert "server problem" in (entry.error or "")
 
@@ -125,7 +125,7 @@ def test_closing_mid_change_lets_it_land_and_journals_the_truth(
 
     qloop.run_until_complete(scenario())
     assert context.plans.in_flight == 0
-    entry = context.database.audit.list(1)[0]
+    entry = context.database.journal.list(1)[0]
     assert entry.outcome == "succeeded"
     fetched = qloop.run_until_complete(
         client.api.v2010.accounts(client.account_sid)
@@ -151,7 +151,7 @@ def test_a_journal_that_cannot_be_written_does_not_undo_a_change(
     def disk_full(*_args: object, **_kwargs: object) -> None:
         raise OSError("database or disk is full")
 
-    monkeypatch.setattr(context.database.audit, "finish", disk_full)
+    monkeypatch.setattr(context.database.journal, "finish", disk_full)
     result = qloop.run_until_complete(context.plans.run(plan, yes, execute, None))
     assert result == "Journal down"  # reported as done, because it is done
 

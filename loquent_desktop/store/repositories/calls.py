@@ -6,8 +6,8 @@ from typing import cast
 
 from sqlalchemy import Table
 
+from ...domain.history_records import CallRecord
 from ..models import Call
-from .history_records import CallRecord
 from .history_repository import HistoryRepository
 from .history_rows import FieldMap, date_field, int_field, text_field
 

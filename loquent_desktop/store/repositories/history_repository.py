@@ -16,16 +16,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ...domain.contacts import INBOUND_DIRECTIONS, OUTBOUND_PREFIX, TRUNK_OUTBOUND, parties
+from ...domain.history_records import HistoryPage, HistoryQuery, PageCheckpoint, UpsertCounts
 from ..column_types import utcnow
-from .contacts import (
-    INBOUND_DIRECTIONS,
-    OUTBOUND_PREFIX,
-    TRUNK_OUTBOUND,
-    forget_contacts,
-    parties,
-    touch_contacts,
-)
-from .history_records import HistoryPage, HistoryQuery, PageCheckpoint, UpsertCounts
+from .contacts import forget_contacts, touch_contacts
 from .history_rows import FieldMap, upsert_rows
 from .sync_checkpoints import add_page, save_page
 

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, up
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from .history_records import UpsertCounts
+from ...domain.history_records import UpsertCounts
 from .phone_numbers import parse_twilio_date
 
 # Below SQLite's and PostgreSQL's bound-parameter limits with room to spare.

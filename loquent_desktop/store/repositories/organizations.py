@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ...domain.errors import InvalidInput
+from ...domain.records import OrganizationRecord
 from ..column_types import utcnow
 from ..errors import RecordNotFound
 from ..models import Organization
-from .records import OrganizationRecord, record_from
+from .records import record_from
 
 
 def _duplicate(name: str) -> InvalidInput:

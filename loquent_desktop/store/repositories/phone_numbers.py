@@ -11,10 +11,12 @@ from typing import Any, cast
 from sqlalchemy import RowMapping, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ...domain.records import PhoneNumberRecord
+from ...domain.voice_route import VoiceConfig
 from ..column_types import utcnow
 from ..errors import RecordNotFound
 from ..models import PhoneNumber
-from .records import PhoneNumberRecord, VoiceConfig, record_from
+from .records import record_from
 
 SOURCES = ("purchased", "imported")
 # Fields copied from Twilio's IncomingPhoneNumber (JSON names == column names).

@@ -16,10 +16,10 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ...domain.history_records import PageCheckpoint, SyncCheckpointRecord, SyncOwner, UpsertCounts
 from ..column_types import utcnow
 from ..errors import RecordNotFound
 from ..models import SyncCheckpoint
-from .history_records import PageCheckpoint, SyncCheckpointRecord, SyncOwner, UpsertCounts
 from .phone_numbers import parse_twilio_date
 from .records import record_from
 

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from ...domain.errors import LoquentError
 from ...domain.numbers import OwnedNumber
+from ...domain.records import OrganizationRecord
 from ...domain.validation import format_phone
 from ...services.numbers import NumbersService
-from ...store.repositories import OrganizationRecord
 from ..models.filtered_table_model import FilteredTableModel
 from ..widgets import error_label
 

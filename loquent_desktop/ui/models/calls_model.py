@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...store.repositories import CallRecord
+from ...domain.history_records import CallRecord
 from .history_model import HistoryTableModel, direction_text, when_text
 
 DURATION = 5

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from ...store.repositories.contacts import side_of
+from ...domain.contacts import side_of
 from .filtered_table_model import FilteredTableModel
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from ...store.repositories import MessageRecord
+from ...domain.history_records import MessageRecord
 from .history_model import HistoryTableModel, direction_text, when_text
 
 BODY = 5

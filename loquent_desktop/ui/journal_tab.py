@@ -1,4 +1,4 @@
-"""History: the local journal of every change planned against a Twilio account."""
+"""Journal: the local record of every change planned against a Twilio account."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.plans import Plan
+from ..domain.records import JournalRecord
 from ..services.journal import JournalPage, JournalService
-from ..store.repositories import AuditRecord
 from .async_tasks import TaskRunner
 from .models.filtered_table_model import FilteredTableModel
 
@@ -39,7 +39,7 @@ STATE_TEXT = {
 }
 
 
-def plan_text(entry: AuditRecord, state: str) -> str:
+def plan_text(entry: JournalRecord, state: str) -> str:
     lines = Plan.from_journal(entry.plan).summary_lines() if entry.plan else [entry.title]
     lines.append(f"Outcome: {STATE_TEXT.get(state, state)}")
     lines += [f"Result: {k.replace('_', ' ')} {v}" for k, v in (entry.result or {}).items()]
@@ -48,7 +48,7 @@ def plan_text(entry: AuditRecord, state: str) -> str:
     return "\n".join(lines)
 
 
-class HistoryModel(FilteredTableModel[AuditRecord]):
+class JournalModel(FilteredTableModel[JournalRecord]):
     COLUMNS = COLUMNS
 
     def __init__(self) -> None:
@@ -59,7 +59,7 @@ class HistoryModel(FilteredTableModel[AuditRecord]):
         self.page = page
         self.set_items(page.entries)
 
-    def row_texts(self, item: AuditRecord) -> tuple[str, ...]:
+    def row_texts(self, item: JournalRecord) -> tuple[str, ...]:
         return (
             item.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
             item.organization_name or "—",
@@ -67,7 +67,7 @@ class HistoryModel(FilteredTableModel[AuditRecord]):
             self.page.state_of(item),
         )
 
-    def cell_data(self, item: AuditRecord, column: int, role: int) -> Any:
+    def cell_data(self, item: JournalRecord, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
             return QColor(OUTCOME_COLOURS.get(self.page.state_of(item), "#000000"))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -75,14 +75,14 @@ class HistoryModel(FilteredTableModel[AuditRecord]):
         return None
 
 
-class HistoryTab(QWidget):
+class JournalTab(QWidget):
     def __init__(
         self, journal: JournalService, tasks: TaskRunner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.journal = journal
         self.tasks = tasks
-        self.model = HistoryModel()
+        self.model = JournalModel()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -130,7 +130,7 @@ class HistoryTab(QWidget):
             self.details.setPlainText(plan_text(entry, self.model.page.state_of(entry)))
 
     def refresh(self) -> None:
-        self.tasks.start(self.load(), "Load history")
+        self.tasks.start(self.load(), "Load journal")
 
     async def load(self) -> None:
         page = await self.journal.recent()

@@ -7,15 +7,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ...domain.records import JournalRecord
 from ..column_types import utcnow
 from ..errors import RecordNotFound
-from ..models import AuditEntry
-from .records import AuditRecord, record_from
+from ..models import JournalEntry
+from .records import record_from
 
 OUTCOMES = ("succeeded", "failed", "cancelled", "partial")
 
 
-class AuditRepository:
+class JournalRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
@@ -29,7 +30,7 @@ class AuditRepository:
     ) -> int:
         """Write the entry before executing, so a crash mid-change still leaves a trace."""
         with self._sessions() as session:
-            entry = AuditEntry(
+            entry = JournalEntry(
                 organization_id=org_id,
                 organization_name=organization_name,
                 action=action,
@@ -46,11 +47,11 @@ class AuditRepository:
         outcome: str,
         error: str | None = None,
         result: dict[str, Any] | None = None,
-    ) -> AuditRecord:
+    ) -> JournalRecord:
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
         with self._sessions() as session:
-            entry = session.get(AuditEntry, entry_id)
+            entry = session.get(JournalEntry, entry_id)
             if entry is None:
                 raise RecordNotFound(f"Journal entry #{entry_id} no longer exists.")
             entry.outcome = outcome
@@ -58,25 +59,27 @@ class AuditRepository:
             entry.result = result
             entry.finished_at = utcnow()
             session.commit()
-            return record_from(AuditRecord, entry)
+            return record_from(JournalRecord, entry)
 
     def list_actions(
         self, org_id: int, actions: tuple[str, ...], limit: int = 500
-    ) -> list[AuditRecord]:
+    ) -> list[JournalRecord]:
         """One organization's entries of the given kinds, newest first."""
         query = (
-            select(AuditEntry)
-            .where(AuditEntry.organization_id == org_id, AuditEntry.action.in_(actions))
-            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            select(JournalEntry)
+            .where(JournalEntry.organization_id == org_id, JournalEntry.action.in_(actions))
+            .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
             .limit(limit)
         )
         with self._sessions() as session:
-            return [record_from(AuditRecord, e) for e in session.scalars(query)]
+            return [record_from(JournalRecord, e) for e in session.scalars(query)]
 
-    def list(self, limit: int = 200, org_id: int | None = None) -> list[AuditRecord]:
+    def list(self, limit: int = 200, org_id: int | None = None) -> list[JournalRecord]:
         """Newest first."""
-        query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        query = select(JournalEntry).order_by(
+            JournalEntry.created_at.desc(), JournalEntry.id.desc()
+        )
         if org_id is not None:
-            query = query.where(AuditEntry.organization_id == org_id)
+            query = query.where(JournalEntry.organization_id == org_id)
         with self._sessions() as session:
-            return [record_from(AuditRecord, e) for e in session.scalars(query.limit(limit))]
+            return [record_from(JournalRecord, e) for e in session.scalars(query.limit(limit))]

@@ -1,4 +1,4 @@
-"""AuditRepository: the journal survives organization deletes and lists newest first."""
+"""JournalRepository: the journal survives organization deletes and lists newest first."""
 
 from __future__ import annotations
 
@@ -16,38 +16,38 @@ PLAN = {
 def test_start_finish_list(db: Database) -> None:
     acme = db.organizations.add("Acme")
     other = db.organizations.add("Other")
-    first = db.audit.start(PLAN, acme.id, "Acme", "configure_voice", "Route +1 415… to Loquent")
-    second = db.audit.start({"x": 1}, other.id, "Other", "buy_number", "Buy +1 212…")
-    third = db.audit.start({"y": [1, 2]}, acme.id, "Acme", "event_stream", "Stream SMS")
+    first = db.journal.start(PLAN, acme.id, "Acme", "configure_voice", "Route +1 415… to Loquent")
+    second = db.journal.start({"x": 1}, other.id, "Other", "buy_number", "Buy +1 212…")
+    third = db.journal.start({"y": [1, 2]}, acme.id, "Acme", "event_stream", "Stream SMS")
 
-    running = db.audit.list()[0]
+    running = db.journal.list()[0]
     assert running.id == third and running.outcome is None and running.finished_at is None
 
-    done = db.audit.finish(first, "succeeded")
+    done = db.journal.finish(first, "succeeded")
     assert done.outcome == "succeeded" and done.error is None and done.finished_at is not None
-    db.audit.finish(second, "failed", "Twilio said 21452: no numbers")
-    db.audit.finish(third, "cancelled")
+    db.journal.finish(second, "failed", "Twilio said 21452: no numbers")
+    db.journal.finish(third, "cancelled")
 
-    entries = db.audit.list()
+    entries = db.journal.list()
     assert [e.id for e in entries] == [third, second, first]
     assert entries[2].plan == PLAN
     assert entries[1].error == "Twilio said 21452: no numbers"
-    assert [e.id for e in db.audit.list(org_id=acme.id)] == [third, first]
-    assert [e.id for e in db.audit.list(limit=1)] == [third]
+    assert [e.id for e in db.journal.list(org_id=acme.id)] == [third, first]
+    assert [e.id for e in db.journal.list(limit=1)] == [third]
 
 
 def test_journal_survives_organization_delete(db: Database) -> None:
     org = db.organizations.add("Gone Inc")
-    entry = db.audit.start(PLAN, org.id, "Gone Inc", "configure_voice", "Route")
-    db.audit.finish(entry, "partial", "1 of 2 numbers changed")
+    entry = db.journal.start(PLAN, org.id, "Gone Inc", "configure_voice", "Route")
+    db.journal.finish(entry, "partial", "1 of 2 numbers changed")
     db.organizations.remove(org.id)
-    [kept] = db.audit.list()
+    [kept] = db.journal.list()
     assert kept.organization_id is None  # FK set null
     assert kept.organization_name == "Gone Inc"
     assert kept.outcome == "partial"
 
 
 def test_unknown_outcome_rejected(db: Database) -> None:
-    entry = db.audit.start(PLAN, None, "(shared)", "x", "y")
+    entry = db.journal.start(PLAN, None, "(shared)", "x", "y")
     with pytest.raises(ValueError):
-        db.audit.finish(entry, "maybe")
+        db.journal.finish(entry, "maybe")
