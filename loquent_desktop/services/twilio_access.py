@@ -15,6 +15,7 @@ from ..domain.credentials import Credentials, ResolvedCredentials, resolve
 from ..domain.errors import CredentialsMissing
 from ..secrets.store import SHARED_KEY, SecretStore, org_key
 from ..store.repositories import OrganizationRepository
+from ..twilio_api.account import TwilioAccount
 from ..twilio_api.client_factory import TwilioClientFactory
 
 
@@ -53,6 +54,15 @@ class TwilioAccess:
 
     async def resolve(self, org_id: int) -> ResolvedCredentials:
         return await asyncio.to_thread(self.resolve_blocking, org_id)
+
+    async def account_for(self, org_id: int) -> tuple[TwilioAccount, ResolvedCredentials]:
+        """The organization's Twilio account (its gateways), by the resolution rule."""
+        resolved = await self.resolve(org_id)
+        return TwilioAccount(self.factory.client(resolved.credentials)), resolved
+
+    def account_with(self, credentials: Credentials) -> TwilioAccount:
+        """For validating credentials that are not saved yet (nothing to resolve)."""
+        return TwilioAccount(self.factory.client(credentials))
 
     async def client_for(self, org_id: int) -> tuple[Client, ResolvedCredentials]:
         resolved = await self.resolve(org_id)
