@@ -39,7 +39,8 @@ class TwilioApiError(LoquentError):
     network failures into one type.
 
     `status` is the HTTP status (0 when no response arrived), `code` Twilio's error code
-    (None when the body had none), `kind` one of "http", "timeout", "connection".
+    (None when the body had none), `kind` one of "http", "timeout", "connection", or
+    "malformed" (an answer arrived but was cut off or not JSON).
     """
 
     def __init__(
@@ -69,8 +70,9 @@ class TwilioApiError(LoquentError):
 
     @property
     def response_lost(self) -> bool:
-        """True when a request may have reached Twilio but its answer never came back."""
-        return self.kind in ("timeout", "connection")
+        """True when a request may have reached Twilio but its answer never came back
+        (or came back unreadable)."""
+        return self.kind in ("timeout", "connection", "malformed")
 
     def __repr__(self) -> str:
         return (
@@ -84,3 +86,17 @@ class PlanCancelled(LoquentError):
 
     def __init__(self) -> None:
         super().__init__("Cancelled: nothing was changed on the Twilio account.")
+
+
+class RunningElsewhere(LoquentError):
+    """The same work for the same organization runs in another window, process or computer
+    sharing the database; `host`, `pid` and `since` say which and since when."""
+
+    def __init__(self, what: str, host: str, pid: int, since_text: str) -> None:
+        super().__init__(
+            f"{what} is already running on {host} (process {pid}) since {since_text}. Wait "
+            "for it to finish there. If that app was closed or crashed, this frees itself "
+            "within a minute; then try again."
+        )
+        self.host = host
+        self.pid = pid

@@ -131,3 +131,15 @@ class JournalRecord:
     result: dict[str, Any] | None
     created_at: datetime
     finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LeaseRecord:
+    """Who holds a lease on a piece of work, on which computer, since when."""
+
+    name: str
+    holder: str
+    host: str
+    pid: int
+    acquired_at: datetime
+    expires_at: datetime

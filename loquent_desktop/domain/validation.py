@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlparse
 
 import phonenumbers
@@ -59,14 +60,51 @@ def api_key_sid(value: str) -> str:
     return sid
 
 
+# Right-to-left overrides and isolates: they make a name read differently from what it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+NAME_LIMIT = 120
+
+
+def organization_name(value: str) -> str:
+    """An organization's name with runs of white space folded to one space. Refuses control
+    characters (NUL, escape codes, …), which would corrupt exports and logs or hide part of
+    the name."""
+    text = " ".join((value or "").split())
+    if not text:
+        raise InvalidInput("name", "Enter a name for the organization.")
+    if any(_is_hidden(ch) for ch in text):
+        raise InvalidInput(
+            "name",
+            "The name contains invisible control characters. Type it again, or paste it as "
+            "plain text.",
+        )
+    if len(text) > NAME_LIMIT:
+        raise InvalidInput("name", f"Keep the organization's name under {NAME_LIMIT} characters.")
+    return text
+
+
+def _is_hidden(ch: str) -> bool:
+    # Cc: control codes; Cs/Co/Cn: surrogates, private use, unassigned. Other format
+    # characters (Cf) such as the zero-width joiner are part of writing some names and emoji.
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch in _BIDI_CONTROLS
+
+
 def secret(value: str, field: str, label: str) -> str:
-    """Trim an Auth Token or API key secret; refuse inner whitespace (a paste gone wrong)."""
+    """Trim an Auth Token or API key secret; refuse inner whitespace (a paste gone wrong)
+    and anything but printable ASCII, which no Twilio secret contains (sent anyway, Twilio
+    answers with a confusing server error)."""
     text = (value or "").strip()
     if not text:
         raise InvalidInput(field, f"Enter the {label}.")
     if any(ch.isspace() for ch in text):
         raise InvalidInput(
             field, f"The {label} contains spaces or line breaks. Copy it again from the Console."
+        )
+    if not (text.isascii() and text.isprintable()):
+        raise InvalidInput(
+            field,
+            f"The {label} contains characters that no Twilio secret has (only letters and "
+            "digits). Copy it again from the Console.",
         )
     if len(text) < 16:
         raise InvalidInput(field, f"The {label} is too short to be valid.")
@@ -115,13 +153,25 @@ def format_phone(value: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def without_userinfo(url: str) -> str:
+    """An address as it may be shown: whatever stands between '//' and '@' (a user name and
+    password) replaced."""
+    return re.sub(r"//[^/?#]*@", "//•••@", url)
+
+
 def https_url(value: str, field: str = "url") -> str:
     text = (value or "").strip()
-    parsed = urlparse(text)
-    if parsed.scheme != "https" or not parsed.hostname:
+    try:
+        parsed = urlparse(text)
+        host = parsed.hostname
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # an unbalanced "[" (IPv6 brackets), a port out of range
+        parsed, host = urlparse(""), None
+    if parsed.scheme != "https" or not host:
         raise InvalidInput(
             field,
-            f"'{text[:80]}' must be a complete https:// address, e.g. https://example.com/voice.",
+            f"'{without_userinfo(text)[:80]}' must be a complete https:// address, e.g. "
+            "https://example.com/voice.",
         )
     if any(ch.isspace() for ch in text):
         raise InvalidInput(field, "The address must not contain spaces.")

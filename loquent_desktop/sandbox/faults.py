@@ -10,6 +10,8 @@ Kinds:
   500, 503    answer a Twilio-shaped 5xx, do nothing
   drop        close the connection before processing (nothing changes)
   drop_after  process the request (state changes), then close without answering
+  truncate    process the request (state changes), then answer with half of its JSON body
+              (a proxy or a dropped connection that cut the answer short)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-KINDS = ("latency", "429", "500", "503", "drop", "drop_after")
+KINDS = ("latency", "429", "500", "503", "drop", "drop_after", "truncate")
 
 
 @dataclass

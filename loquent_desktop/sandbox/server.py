@@ -177,6 +177,13 @@ class SandboxServer:
         if fault is not None and fault.kind == "drop_after":
             record.status = reply.status
             raise _Dropped
+        if fault is not None and fault.kind == "truncate":
+            whole = _json_response(reply.status, reply.body).text or ""
+            return web.Response(
+                status=reply.status,
+                text=whole[: len(whole) // 2],
+                content_type="application/json",
+            )
         return _json_response(reply.status, reply.body)
 
     async def _apply_fault(self, fault: FaultRule) -> web.Response | None:
@@ -198,7 +205,7 @@ class SandboxServer:
             return _json_response(
                 503, error_body(503, errors.SERVICE_UNAVAILABLE, "Service Unavailable")
             )
-        return None  # drop_after: handled once the request has been processed
+        return None  # drop_after, truncate: handled once the request has been processed
 
     def _handle(self, request: web.Request, record: RequestRecord, form: Any) -> Reply:
         principal = resolve(self.state, request.headers.get("Authorization"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 
 from ..domain import validation
-from ..domain.errors import InvalidInput
 from ..domain.records import OrganizationRecord
 from ..secrets.store import SecretStore, org_key
 from ..store.repositories import (
@@ -16,15 +15,6 @@ from ..store.repositories import (
     OrganizationRepository,
     PhoneNumberRepository,
 )
-
-
-def _clean_name(name: str) -> str:
-    text = " ".join((name or "").split())
-    if not text:
-        raise InvalidInput("name", "Enter a name for the organization.")
-    if len(text) > 120:
-        raise InvalidInput("name", "Keep the organization's name under 120 characters.")
-    return text
 
 
 class OrganizationService:
@@ -64,10 +54,12 @@ class OrganizationService:
         return await asyncio.to_thread(self.organizations.get, org_id)
 
     async def add(self, name: str) -> OrganizationRecord:
-        return await asyncio.to_thread(self.organizations.add, _clean_name(name))
+        return await asyncio.to_thread(self.organizations.add, validation.organization_name(name))
 
     async def rename(self, org_id: int, name: str) -> OrganizationRecord:
-        return await asyncio.to_thread(self.organizations.rename, org_id, _clean_name(name))
+        return await asyncio.to_thread(
+            self.organizations.rename, org_id, validation.organization_name(name)
+        )
 
     async def set_mode(self, org_id: int, byo: bool) -> OrganizationRecord:
         return await asyncio.to_thread(self.organizations.set_mode, org_id, byo)

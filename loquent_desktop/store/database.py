@@ -25,6 +25,7 @@ from .repositories import (
 )
 from .repositories.calls import CallRepository
 from .repositories.contacts import ContactRepository
+from .repositories.leases import LeaseRepository
 from .repositories.messages import MessageRepository
 from .repositories.sync_checkpoints import SyncCheckpointRepository
 
@@ -48,6 +49,7 @@ class Database:
         self.contacts = ContactRepository(self.sessions)
         self.sync_checkpoints = SyncCheckpointRepository(self.sessions)
         self.event_streams = EventStreamRepository(self.sessions)
+        self.leases = LeaseRepository(self.sessions)
 
     @property
     def url(self) -> URL:

@@ -261,3 +261,20 @@ class EventStream(Base):
     types: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Lease(Base):
+    """Who is running a long piece of work (a history sync, a bulk voice change) for an
+    organization, across processes and computers sharing the database.
+
+    A holder renews `expires_at` while it works; one that crashed simply stops renewing, so
+    its lease lapses by itself and nobody has to clean up after it."""
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. "sync:messages:7"
+    holder: Mapped[str] = mapped_column(String(200))  # unique per running process
+    host: Mapped[str] = mapped_column(String(200))  # the computer, for "running on X"
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

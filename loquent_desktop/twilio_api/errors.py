@@ -37,12 +37,18 @@ def message_for(status: int, code: int | None, twilio_message: str | None) -> st
         base = _ADVICE[20429]
     elif status >= 500:
         base = f"Twilio had a server problem (HTTP {status}). Try again in a few minutes."
-    elif twilio_message:
-        base = twilio_message.rstrip(".") + "."
+    elif twilio_message and (shown := _printable(twilio_message)):
+        base = shown.rstrip(".") + "."
     else:
         base = f"Twilio refused the request (HTTP {status})."
     tag = f" [Twilio error {code}]" if code else f" [HTTP {status}]"
     return base + tag
+
+
+def _printable(text: str) -> str:
+    """A server's message without control characters (an escape sequence would recolour a
+    terminal or hide text in the log) and cut to a readable length."""
+    return "".join(ch for ch in str(text) if ch.isprintable()).strip()[:300]
 
 
 def _body(response: Any) -> dict[str, Any]:

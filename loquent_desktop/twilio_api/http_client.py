@@ -9,6 +9,7 @@ which could buy a number twice), and network failures raised as `TwilioApiError`
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -36,6 +37,18 @@ def _pairs(values: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
         items: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
         pairs.extend((key, _text(item)) for item in items if item is not None)
     return pairs
+
+
+def _readable(response: Response) -> bool:
+    """Whether a successful answer is the JSON every Twilio REST endpoint returns (an empty
+    body is fine: a DELETE answers 204 with none)."""
+    if not 200 <= response.status_code < 300 or not response.text:
+        return True
+    try:
+        json.loads(response.text)
+    except ValueError:
+        return False
+    return True
 
 
 def _text(value: Any) -> str:
@@ -161,6 +174,18 @@ class RoutingHttpClient(AsyncHttpClient):
                 method=method,
             ) from None
         self._notify(method, url, response.status_code)
+        if not _readable(response):
+            # The library would raise a bare JSONDecodeError. The request may well have been
+            # processed (a proxy or a dropped connection cut the answer short), so this is a
+            # lost answer: retried for reads, read back by the caller for writes.
+            raise TwilioApiError(
+                f"Twilio's answer from {host} was cut off or unreadable "
+                f"(HTTP {response.status_code}). Try again; if it keeps happening, check "
+                "for a proxy or firewall that alters HTTPS traffic.",
+                status=response.status_code,
+                kind="malformed",
+                method=method,
+            )
         return response
 
     def _notify(self, method: str, url: str, status: int | None) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from ..domain.errors import InvalidInput
+from ..domain.validation import without_userinfo
 
 PRODUCTS = ("api", "events", "trunking")
 
@@ -21,19 +22,27 @@ _LOOPBACK_NAMES = ("localhost",)
 
 def check_target(url: str) -> str:
     """A routing target must keep credentials safe on the wire: https, or plain http only to
-    this machine (the sandbox, a local recorder). Raises InvalidInput otherwise."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
-        raise InvalidInput("twilio_base_url", f"'{url}' is not a complete http(s) address.")
+    this machine (the sandbox, a local recorder). Raises InvalidInput otherwise; the message
+    never repeats a user name or password written into the address."""
+    shown = without_userinfo(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise InvalidInput(
+            "twilio_base_url", f"'{shown}' is not a complete http(s) address."
+        ) from None
     if parts.username is not None or parts.password is not None:
         raise InvalidInput(
             "twilio_base_url", "The Twilio base URL must not contain a user name or password."
         )
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput("twilio_base_url", f"'{shown}' is not a complete http(s) address.")
     if parts.scheme == "http" and not _is_loopback(host):
         raise InvalidInput(
             "twilio_base_url",
-            f"'{url}' would send Twilio credentials unencrypted to {host}. Use https://, or "
+            f"'{shown}' would send Twilio credentials unencrypted to {host}. Use https://, or "
             "http:// only for a server on this machine (127.0.0.1).",
         )
     return url.rstrip("/")
