@@ -8,8 +8,9 @@ can read them; the emulator itself never writes this log anywhere.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass
@@ -30,8 +31,16 @@ class RequestRecord:
         return self.method in ("POST", "PUT", "PATCH", "DELETE")
 
 
+Watcher = Callable[[RequestRecord], None]
+
+
 class RequestLog:
-    """Append-only, thread-safe list of ``RequestRecord``."""
+    """Append-only, thread-safe list of ``RequestRecord``.
+
+    `watchers` (class-wide) see every request of every emulator as it arrives, even ones a
+    test later clears from the log: the test suite's contract check is one."""
+
+    watchers: ClassVar[list[Watcher]] = []
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -40,6 +49,8 @@ class RequestLog:
     def append(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
+        for watch in list(RequestLog.watchers):
+            watch(record)
 
     def clear(self) -> None:
         with self._lock:
