@@ -15,7 +15,6 @@ from ..domain.credentials import CredentialKind, Credentials, Mode
 from ..domain.errors import TwilioApiError
 from ..domain.records import OrganizationRecord
 from ..secrets.store import SHARED_KEY, org_key
-from ..twilio_api.errors import translate_errors
 from .twilio_access import TwilioAccess
 
 log = logging.getLogger(__name__)
@@ -29,26 +28,17 @@ class ConnectionService:
 
     async def validate(self, credentials: Credentials) -> AccountInfo:
         """Ask Twilio whether these credentials work. Raises TwilioApiError if not."""
-        client = self.access.client_with(credentials)
-        account_api = client.api.v2010.accounts(credentials.account_sid)
+        account = self.access.account_with(credentials)
         try:
-            async with translate_errors():
-                account = await account_api.fetch_async()
+            # Reduced to AccountInfo inside the gateway: the Account carries the auth token.
+            return await account.accounts.fetch_current()
         except TwilioApiError as err:
             # Standard and Restricted API keys may not read Accounts: a cheap list call tells
             # a bad key (401 again) from a good one that simply lacks that permission.
             if credentials.kind is not CredentialKind.API_KEY or err.status not in (401, 403):
                 raise
-            async with translate_errors():
-                await account_api.incoming_phone_numbers.page_async(page_size=1)
+            await account.incoming_numbers.peek()
             return AccountInfo(credentials.account_sid, None, None, None, details_available=False)
-        # Reduce the payload at once: the Account resource carries the auth token.
-        return AccountInfo(
-            sid=account.sid or credentials.account_sid,
-            friendly_name=account.friendly_name,
-            status=str(account.status) if account.status else None,
-            type=str(account.type) if account.type else None,
-        )
 
     async def connect(self, org_id: int, credentials: Credentials) -> AccountInfo:
         info = await self.validate(credentials)

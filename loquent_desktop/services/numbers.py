@@ -1,9 +1,9 @@
 """Numbers: list what an account owns, search for new numbers, import and export.
 
 The facade the Numbers tab uses. Buying lives in `number_purchase` (the only call here that
-changes the customer's Twilio account, through plan → confirm → execute → journal) and CSV in
-`number_export`. Every Twilio call starts at `TwilioAccess.client_for`, so BYO without
-credentials is an error, never the shared account.
+changes the customer's Twilio account, through plan → confirm → execute → journal; its plan
+is built in `number_purchase_plans`) and CSV in `number_export`. Every Twilio call starts at
+`TwilioAccess.account_for`, so BYO without credentials is an error, never the shared account.
 
 Shared mode: Loquent's shared account holds every Shared organization's numbers. An
 organization only sees, and may only import, what is recorded for it in Loquent's database;
@@ -13,15 +13,12 @@ otherwise one customer would see (and could claim) another's numbers.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..domain.credentials import Mode
 from ..domain.errors import LoquentError, TwilioApiError
 from ..domain.numbers import (
-    SEARCH_CAP,
     AvailableNumber,
     Country,
     ImportResult,
@@ -33,12 +30,9 @@ from ..domain.numbers import (
 )
 from ..domain.plans import Plan
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
-from ..twilio_api.errors import translate_errors
-from ..twilio_api.paging import pages
 from .number_export import write_csv
 from .number_purchase import NumberPurchase
-from .number_records import available_from, country_from, owned_from_page
-from .plan_runner import Confirm, PlanRunner
+from .plan_runner import Confirm, PlannedChange, PlanRunner
 from .twilio_access import TwilioAccess
 
 SHARED_IMPORT_REFUSED = (
@@ -61,9 +55,7 @@ class NumbersService:
         self.organizations = organizations
         self.plans = plans
         self.default_voice_url = default_voice_url
-        self.purchase = NumberPurchase(
-            access, phone_numbers, organizations, plans, default_voice_url
-        )
+        self.purchase = NumberPurchase(access, phone_numbers, organizations, default_voice_url)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -76,15 +68,11 @@ class NumbersService:
         Loquent's database records for this organization. `progress(found, checked)` after
         each page: the organization's numbers so far, and the account's numbers read.
         """
-        client, resolved = await self.access.client_for(org_id)
-        api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers
+        account, resolved = await self.access.account_for(org_id)
         mine = await self.imported_sids(org_id) if resolved.mode is Mode.SHARED else None
         owned: list[OwnedNumber] = []
         checked = 0
-        async for page in pages(api):
-            # Iterating a page builds 1,000 library instances, then `owned_from` parses each
-            # number: tens of ms. The worker thread keeps the GUI loop painting.
-            numbers = await asyncio.to_thread(owned_from_page, page)
+        async for numbers in account.incoming_numbers.owned_pages():
             checked += len(numbers)
             owned.extend(n for n in numbers if mine is None or n.sid in mine)
             if progress is not None:
@@ -103,27 +91,17 @@ class NumbersService:
         return org.effective_voice_url(self.default_voice_url)
 
     async def countries(self, org_id: int) -> list[Country]:
-        client, _ = await self.access.client_for(org_id)
-        api = client.api.v2010.accounts(client.account_sid).available_phone_numbers
-        found = [country_from(inst) async for page in pages(api) for inst in page]
+        account, _ = await self.access.account_for(org_id)
+        found = await account.available_numbers.countries()
         return sorted(found, key=lambda c: c.name.lower())
 
     async def search(self, org_id: int, query: SearchQuery) -> SearchResult:
         """One search (Twilio never pages these); only the filters the user set are sent.
         Raises InvalidInput (with the field) before any request when the query is malformed."""
         query = query.validate()
-        client, _ = await self.access.client_for(org_id)
-        country = client.api.v2010.accounts(client.account_sid).available_phone_numbers(
-            query.country
-        )
-        attribute = re.sub(r"(?<!^)(?=[A-Z])", "_", query.number_type).lower()
-        typed = getattr(country, attribute, None)
-        if typed is None:
-            raise LoquentError(f"Twilio does not sell {query.number_type} numbers.")
+        account, _ = await self.access.account_for(org_id)
         try:
-            async with translate_errors():
-                page = await typed.page_async(**_search_filters(query))
-                numbers = [available_from(inst, query.number_type) for inst in page]
+            numbers = await account.available_numbers.search(query)
         except TwilioApiError as err:
             if err.is_not_found:
                 raise LoquentError(
@@ -141,12 +119,20 @@ class NumbersService:
 
     # -- buying (see number_purchase) ----------------------------------------------------
 
+    async def prepare_purchase(
+        self, org_id: int, number: AvailableNumber
+    ) -> PlannedChange[Purchase]:
+        """The plan for buying `number` and the purchase it runs once confirmed (the UI
+        hands it to `ui.plan_flow.confirm_and_apply`)."""
+        return await self.purchase.prepare(org_id, number)
+
     async def plan_purchase(self, org_id: int, number: AvailableNumber) -> Plan:
-        plan, _ = await self.purchase.plan(org_id, number)
-        return plan
+        return (await self.prepare_purchase(org_id, number)).plan
 
     async def buy(self, org_id: int, number: AvailableNumber, confirm: Confirm) -> Purchase:
-        return await self.purchase.buy(org_id, number, confirm)
+        """Prepare and apply in one go, for callers with their own `confirm` (scripts,
+        tests); raises PlanCancelled when it says no."""
+        return await self.plans.apply(await self.prepare_purchase(org_id, number), confirm)
 
     # -- local copies --------------------------------------------------------------------
 
@@ -170,17 +156,3 @@ class NumbersService:
         # assigning another customer's number to this organization.
         if await self.is_shared(org_id):
             raise LoquentError(SHARED_IMPORT_REFUSED)
-
-
-def _search_filters(query: SearchQuery) -> dict[str, Any]:
-    filters: dict[str, Any] = {"page_size": SEARCH_CAP}
-    if query.area_code:
-        filters["area_code"] = int(query.area_code)
-    for name in ("contains", "in_region", "in_postal_code", "near_number"):
-        if value := getattr(query, name):
-            filters[name] = value
-    # Only required capabilities are sent: "false" would exclude capable numbers.
-    for name in ("voice", "sms", "mms"):
-        if getattr(query, name):
-            filters[f"{name}_enabled"] = True
-    return filters

@@ -43,8 +43,8 @@ class MainWindow(QMainWindow):
             self.tasks,
             context.settings.default_voice_url,
         )
-        self.numbers_tab = NumbersTab(context.numbers, self.tasks)
-        self.voice_tab = VoiceTab(context.voice, self.tasks)
+        self.numbers_tab = NumbersTab(context.numbers, self.tasks, context.plans)
+        self.voice_tab = VoiceTab(context.voice, self.tasks, context.plans)
         self.sync_tab = SyncTab(context.event_streams, context.history, self.tasks)
         self.journal_tab = JournalTab(context.journal, self.tasks)
         self.tabs.addTab(self.credentials_tab, "&Credentials")

@@ -39,10 +39,11 @@ from ..domain.records import OrganizationRecord
 from ..domain.validation import format_phone
 from ..domain.voice_route import mask_url_password
 from ..services.numbers import NumbersService
+from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
-from .dialogs.confirm_plan import ConfirmPlanDialog
 from .models.available_numbers_model import AvailableNumbersModel
 from .numbers_scope import Scope, scope_of
+from .plan_flow import confirm_and_apply
 from .widgets import error_label
 
 
@@ -50,10 +51,15 @@ class NumberSearchView(QWidget):
     purchased = Signal(object)  # OwnedNumber
 
     def __init__(
-        self, numbers: NumbersService, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        numbers: NumbersService,
+        tasks: TaskRunner,
+        plans: PlanRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.numbers = numbers
+        self.plans = plans
         self.tasks = tasks
         self.org: OrganizationRecord | None = None
         self.countries: list[Country] = []
@@ -319,10 +325,8 @@ class NumberSearchView(QWidget):
             self._failed(exc)
 
     async def buy(self, org: OrganizationRecord, number: AvailableNumber) -> Purchase:
-        async def confirm(plan):  # type: ignore[no-untyped-def]
-            return await ConfirmPlanDialog.ask(self, plan, "Buy number")
-
-        purchase = await self.numbers.buy(org.id, number, confirm)
+        change = await self.numbers.prepare_purchase(org.id, number)
+        purchase = await confirm_and_apply(self, self.plans, change, "Buy number")
         if self._still(org):
             self.model.set_items(
                 [n for n in self.model.items if n.phone_number != number.phone_number]

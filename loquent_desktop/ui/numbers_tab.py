@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ..domain.records import OrganizationRecord
 from ..services.numbers import NumbersService
+from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
 from .number_search_view import NumberSearchView
 from .owned_numbers_view import OwnedNumbersView
@@ -13,11 +14,15 @@ from .owned_numbers_view import OwnedNumbersView
 
 class NumbersTab(QWidget):
     def __init__(
-        self, numbers: NumbersService, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        numbers: NumbersService,
+        tasks: TaskRunner,
+        plans: PlanRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.owned = OwnedNumbersView(numbers, tasks)
-        self.search = NumberSearchView(numbers, tasks)
+        self.search = NumberSearchView(numbers, tasks, plans)
         self.pages = QTabWidget()
         self.pages.addTab(self.owned, "Owned numbers")
         self.pages.addTab(self.search, "Buy a number")

@@ -4,6 +4,7 @@ The table shows each imported number's live routing (read fresh from Twilio), th
 panel every field, the saved previous configuration and the number's history. Configure and
 Restore work on the selection (one number or many) through one plan dialog each; progress
 and per-number outcomes show below the table, and Stop ends a long run between numbers.
+One such run (plan, confirm, apply, outcome) is a `voice_run.RoutingRun`.
 """
 
 from __future__ import annotations
@@ -25,18 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.errors import PlanCancelled
 from ..domain.records import OrganizationRecord
-from ..domain.validation import format_phone
 from ..domain.voice_routing import NumberRouting
-from ..services.voice_routing import CONFIGURE, RoutingResult, VoiceRoutingService
+from ..services.plan_runner import PlanRunner
+from ..services.voice_routing import VoiceRoutingService
 from .async_tasks import TaskRunner
-from .dialogs.confirm_plan import ConfirmPlanDialog
-from .dialogs.message import inform
 from .gil import gui_keeps_the_gil
 from .models.voice_numbers_model import NUMBER, VoiceNumbersModel
 from .numbers_scope import scope_of
 from .voice_details import VoiceDetails
+from .voice_run import RoutingRun
 from .widgets import ProgressStrip, error_label, number_table, user_text
 
 SHARED_NOTE = (
@@ -47,21 +46,25 @@ CONFIGURE_TIP = (
     "Send inbound calls of the selected numbers to Loquent (Ctrl+Enter). Shows exactly what "
     "changes before anything is sent, and saves the previous configuration first."
 )
-MAX_LISTED = 8  # per-number problems listed under the table; the journal has them all
 RESTORE_TIP = "Put back the saved previous voice configuration of the selected numbers."
 
 
 class VoiceTab(QWidget):
     def __init__(
-        self, voice: VoiceRoutingService, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        voice: VoiceRoutingService,
+        tasks: TaskRunner,
+        plans: PlanRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.voice = voice
+        self.plans = plans
         self.tasks = tasks
         self.org: OrganizationRecord | None = None
         self._load_task: asyncio.Task[None] | None = None
         self._apply_task: asyncio.Task[None] | None = None
-        self._stop: asyncio.Event | None = None
+        self._run: RoutingRun | None = None
         self._loaded_scope: object = None
 
         self.filter = QLineEdit()
@@ -274,7 +277,7 @@ class VoiceTab(QWidget):
         if not shiboken6.isValid(self) or task is not self._apply_task:
             return
         self._apply_task = None
-        self._stop = None
+        self._run = None
         self.progress.finish()
         self._update_state()
 
@@ -284,70 +287,16 @@ class VoiceTab(QWidget):
         if org is None or not sids:
             return
         self.error.clear()
-        self.result_label.clear()
-        self.progress.start("Reading the selected numbers from Twilio…")
-        self.progress.cancel_button.hide()
         scope = scope_of(org)
-        planner = self.voice.plan_configure if configure else self.voice.plan_restore
-        with gui_keeps_the_gil():  # a worker thread builds a big plan meanwhile
-            plan, steps = await planner(org.id, sids)
-        self.progress.finish()
-        if scope_of(self.org) != scope:
-            return  # the user moved to another organization while the numbers were read
-        if not any(s.changes or s.forget_only for s in steps):
-            await inform(self, plan.title, "Nothing to change.\n\n" + "\n".join(plan.notes))
-            return
-        confirm_text = "Point at Loquent" if plan.action == CONFIGURE else "Restore"
-        stop = self._stop = asyncio.Event()
-
-        async def confirm(p: object) -> bool:
-            accepted = await ConfirmPlanDialog.ask(self, plan, confirm_text)
-            if accepted:
-                self.progress.start(f"{plan.title}… 0 of {len(steps)}")
-                self.progress.cancel_button.setText("Stop")
-                self.progress.cancel_button.setToolTip(
-                    "Stop after the numbers already under way (Esc); a re-run does the rest"
-                )
-                self.progress.cancel_button.show()
-            return accepted
-
-        def progress(done: int, total: int) -> None:
-            if shiboken6.isValid(self):
-                self.progress.update_text(f"{plan.title}… {done} of {total}")
-
-        try:
-            with gui_keeps_the_gil():  # workers journal and record while the window paints
-                result = await self.voice.apply(org.id, plan, steps, confirm, progress, stop)
-        except PlanCancelled:
-            if scope_of(self.org) == scope:
-                self.result_label.setStyleSheet("")
-                self.result_label.setText("Cancelled: nothing was sent to Twilio.")
-            return
-        finally:
-            if shiboken6.isValid(self):
-                self.progress.cancel_button.setText("Cancel")
-        if shiboken6.isValid(self) and scope_of(self.org) == scope:
-            self._show_result(result)
+        self._run = RoutingRun(self, self.voice, self.plans, self.progress, self.result_label)
+        result = await self._run.run(org.id, sids, configure, lambda: scope_of(self.org) == scope)
+        if result is not None and shiboken6.isValid(self) and scope_of(self.org) == scope:
             self._loaded_scope = None
             self.refresh()
 
-    def _show_result(self, result: RoutingResult) -> None:
-        lines = [result.describe() + "."]
-        problems = [o for o in result.outcomes.values() if o.get("error")]
-        for outcome in problems[:MAX_LISTED]:
-            lines.append(f"{format_phone(outcome['phone_number'])}: {outcome['error']}")
-        if len(problems) > MAX_LISTED:
-            lines.append(f"… and {len(problems) - MAX_LISTED} more (see the History tab).")
-        if result.needs_rerun:
-            lines.append("Run it again on the same numbers to finish what is left.")
-        self.result_label.setText("\n".join(lines))
-        colour = "#b3261e" if result.needs_rerun else "#1b6e3a"
-        self.result_label.setStyleSheet(f"color: {colour};")
-
     def stop(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-            self.progress.update_text("Stopping after the numbers under way…")
+        if self._run is not None:
+            self._run.stop()
 
     # -- state ----------------------------------------------------------------------------
     def _filter_changed(self, text: str) -> None:

@@ -550,6 +550,38 @@ def test_shared_purchase_plan_names_the_shared_account(context, qloop, sandbox) 
     assert plan.details["address_sid"] is None
 
 
+def test_purchase_plan_is_built_without_twilio() -> None:
+    """The pure builder: every field the purchase sets, who pays, and the address Twilio
+    requires, from values alone (no emulator, no client)."""
+    from loquent_desktop.domain.credentials import Credentials, Mode, ResolvedCredentials
+    from loquent_desktop.services.number_purchase_plans import (
+        choose_address,
+        purchase_plan,
+        purchase_request,
+    )
+
+    resolved = ResolvedCredentials(Credentials("AC" + "1" * 32, "t" * 32), Mode.BYO)
+    number = AvailableNumber("+442071838750", iso_country="GB", address_requirements="local")
+    addresses = [("AD" + "1" * 32, "US", "Acme SF"), ("AD" + "2" * 32, "GB", "Acme London")]
+    address = choose_address(number, addresses)
+    assert address == ("AD" + "2" * 32, "Acme London")
+    plan = purchase_plan(number, "Acme", resolved, "https://l.example/voice", address)
+    assert plan.action == "number.buy" and plan.organization == "Acme"
+    assert [(c.field, c.after) for c in plan.changes][1:3] == [
+        ("Voice URL", "https://l.example/voice"),
+        ("Voice method", "POST"),
+    ]
+    assert "own Twilio account" in plan.cost and "Acme London" in " ".join(plan.notes)
+    assert purchase_request(plan.details) == {
+        "phone_number": "+442071838750",
+        "voice_url": "https://l.example/voice",
+        "voice_method": "POST",
+        "address_sid": "AD" + "2" * 32,
+    }
+    with pytest.raises(LoquentError, match="Regulatory"):
+        choose_address(number, addresses[:1])
+
+
 # -- import and export ---------------------------------------------------------------------
 
 

@@ -8,13 +8,13 @@ overwritten; one failing number does not stop the others; 429s are ridden out.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from loquent_desktop.domain.errors import LoquentError, PlanCancelled
 from loquent_desktop.domain.voice_routing import FIELDS
+from loquent_desktop.services.plan_runner import RunControl
 from loquent_desktop.services.voice_routing import CONFIGURE
 from loquent_desktop.settings import DEFAULT_VOICE_URL
 from tests.services.test_numbers_service import Confirmer, connect_byo, connect_shared, writes
@@ -57,16 +57,16 @@ def import_all(context: Any, qloop: Any, org_id: int) -> list[str]:
 
 def configure(context: Any, qloop: Any, org_id: int, sids: list[str], answer: bool = True) -> Any:
     async def go() -> Any:
-        plan, steps = await context.voice.plan_configure(org_id, sids)
-        return plan, await context.voice.apply(org_id, plan, steps, Confirmer(answer))
+        change = await context.voice.prepare_configure(org_id, sids)
+        return change.plan, await context.plans.apply(change, Confirmer(answer))
 
     return qloop.run_until_complete(go())
 
 
 def restore(context: Any, qloop: Any, org_id: int, sids: list[str]) -> Any:
     async def go() -> Any:
-        plan, steps = await context.voice.plan_restore(org_id, sids)
-        return plan, await context.voice.apply(org_id, plan, steps, Confirmer(True))
+        change = await context.voice.prepare_restore(org_id, sids)
+        return change.plan, await context.plans.apply(change, Confirmer(True))
 
     return qloop.run_until_complete(go())
 
@@ -110,7 +110,7 @@ def test_plan_names_who_stops_receiving_calls_and_what_is_detached(
         for s in sids
         if numbers[s].live and numbers[s].live.voice_url and not numbers[s].live.trunk_sid
     )
-    plan, _ = qloop.run_until_complete(context.voice.plan_configure(org_id, [trunk, crm]))
+    plan = qloop.run_until_complete(context.voice.prepare_configure(org_id, [trunk, crm])).plan
     text = "\n".join(plan.summary_lines())
     assert f"will stop reaching SIP trunk {sandbox.seed.trunk_sid}" in text
     assert "detached" in " ".join(plan.warnings)
@@ -160,7 +160,7 @@ def test_restore_shows_drift_and_requires_acknowledgement(
     configure(context, qloop, org_id, [target])
     # Someone changes it in the Console afterwards.
     console_update(sandbox, target, voice_url="https://other.example/x")
-    plan, _ = qloop.run_until_complete(context.voice.plan_restore(org_id, [target]))
+    plan = qloop.run_until_complete(context.voice.prepare_restore(org_id, [target])).plan
     assert plan.acknowledge is not None
     assert any(
         "https://other.example/x" in w and "changed after Loquent" in w for w in plan.warnings
@@ -175,7 +175,7 @@ def test_restore_without_drift_needs_no_acknowledgement(
 ) -> None:
     org_id, sids = byo
     configure(context, qloop, org_id, sids[:2])
-    plan, _ = qloop.run_until_complete(context.voice.plan_restore(org_id, sids[:2]))
+    plan = qloop.run_until_complete(context.voice.prepare_restore(org_id, sids[:2])).plan
     assert plan.acknowledge is None and plan.warnings == ()
 
 
@@ -248,7 +248,7 @@ def test_shared_organization_is_refused_per_number_routing(
 ) -> None:
     org_id = connect_shared(context, qloop, sandbox)
     with pytest.raises(LoquentError, match="shared Twilio account"):
-        qloop.run_until_complete(context.voice.plan_configure(org_id, ["PN" + "0" * 32]))
+        qloop.run_until_complete(context.voice.prepare_configure(org_id, ["PN" + "0" * 32]))
     assert writes(sandbox) == []
 
 
@@ -264,13 +264,13 @@ def test_snapshot_is_saved_before_the_update_is_sent(
     path = f"*/IncomingPhoneNumbers/{target}.json"
 
     async def go() -> Any:
-        plan, steps = await context.voice.plan_configure(org_id, [target])
+        change = await context.voice.prepare_configure(org_id, [target])
         # After the plan: the pre-send check reads the number once (the no-op latency rule
         # lets it through), then the POST's answer is lost and every later read fails.
         sandbox.server.faults.add(path, kind="latency", count=1, latency=0.0, method="GET")
         sandbox.server.faults.add(path, kind="drop_after", method="POST")
         sandbox.server.faults.add(path, kind="500", count=50, method="GET")
-        return await context.voice.apply(org_id, plan, steps, Confirmer(True))
+        return await context.plans.apply(change, Confirmer(True))
 
     result = qloop.run_until_complete(go())
     assert result.outcomes[target]["outcome"] == "unknown"
@@ -292,13 +292,13 @@ def test_a_change_made_while_the_dialog_is_open_is_not_overwritten(
     target = url_number(sandbox)
 
     async def go() -> Any:
-        plan, steps = await context.voice.plan_configure(org_id, [target])
+        change = await context.voice.prepare_configure(org_id, [target])
 
         async def confirm(p: Any) -> bool:
             console_update(sandbox, target, voice_url="https://crm.example.com/new-route")
             return True
 
-        return await context.voice.apply(org_id, plan, steps, confirm)
+        return await context.plans.apply(change, confirm)
 
     sandbox.server.clear_log()
     result = qloop.run_until_complete(go())
@@ -368,7 +368,7 @@ def test_a_field_we_did_not_send_changing_meanwhile_is_not_a_failure(
     target = url_number(sandbox)
     configure(context, qloop, org_id, [target])
     console_update(sandbox, target, voice_fallback_url="https://pbx.example.net/changed")
-    plan, _ = qloop.run_until_complete(context.voice.plan_restore(org_id, [target]))
+    plan = qloop.run_until_complete(context.voice.prepare_restore(org_id, [target])).plan
     # The fallback moved after Loquent configured it: that is drift, and it is shown.
     assert plan.acknowledge is not None
     assert any("Fallback URL is now https://pbx.example.net/changed" in w for w in plan.warnings)
@@ -379,7 +379,7 @@ def test_configure_of_a_number_not_imported_says_what_to_do(
 ) -> None:
     org_id = connect_byo(context, qloop, sandbox)
     with pytest.raises(LoquentError, match="Import it on the Numbers tab"):
-        qloop.run_until_complete(context.voice.plan_configure(org_id, ["PN" + "a" * 32]))
+        qloop.run_until_complete(context.voice.prepare_configure(org_id, ["PN" + "a" * 32]))
 
 
 def test_a_released_number_is_shown_and_skipped(
@@ -402,14 +402,15 @@ def test_stop_leaves_the_rest_not_started(
     org_id, sids = byo
 
     async def go() -> Any:
-        plan, steps = await context.voice.plan_configure(org_id, sids[:6])
-        stop = asyncio.Event()
+        change = await context.voice.prepare_configure(org_id, sids[:6])
+        control = RunControl()
 
         def progress(done: int, _total: int) -> None:
             if done == 1:
-                stop.set()
+                control.stop.set()
 
-        return await context.voice.apply(org_id, plan, steps, Confirmer(True), progress, stop)
+        control.progress = progress
+        return await context.plans.apply(change, Confirmer(True), control)
 
     result = qloop.run_until_complete(go())
     started = result.count("succeeded") + result.count("unchanged")
@@ -417,3 +418,32 @@ def test_stop_leaves_the_rest_not_started(
     assert len(sandbox.server.requests("POST")) <= started
     entry = qloop.run_until_complete(context.journal.recent()).entries[0]
     assert entry.outcome == "partial" and "not started" in (entry.error or "")
+
+
+def test_routing_plan_is_built_without_twilio() -> None:
+    """The pure builder: a trunk number's plan detaches the trunk (in red) and saves the
+    previous configuration first; a number already on Loquent sends nothing."""
+    from loquent_desktop.domain.voice_route import VoiceConfig
+    from loquent_desktop.domain.voice_routing import NumberRouting
+    from loquent_desktop.services.voice_routing_plans import build_plan
+
+    trunked = NumberRouting(
+        "PN" + "1" * 32,
+        "+14155550100",
+        None,
+        DEFAULT_VOICE_URL,
+        VoiceConfig(voice_url="https://crm.example/voice", trunk_sid="TK" + "1" * 32),
+    )
+    done = NumberRouting(
+        "PN" + "2" * 32,
+        "+14155550101",
+        None,
+        DEFAULT_VOICE_URL,
+        VoiceConfig(voice_url=DEFAULT_VOICE_URL, voice_method="POST"),
+    )
+    plan, steps = build_plan(CONFIGURE, "Acme", "AC••••••••0000", [trunked, done])
+    assert plan.title == "Point +1 415-555-0100 at Loquent"
+    assert any("TK" + "1" * 32 in w and "detached" in w for w in plan.warnings)
+    assert steps[0].save_snapshot and steps[0].target is not None
+    assert steps[0].target.voice_url == DEFAULT_VOICE_URL and steps[0].target.trunk_sid is None
+    assert steps[1].changes == () and not steps[1].save_snapshot

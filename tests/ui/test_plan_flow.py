@@ -1,7 +1,8 @@
 """Plan → confirm → execute → journal through the real confirmation dialog.
 
-Cancel must send nothing that changes the account; both outcomes are journaled and listed in
-the Journal tab.
+The UI's one way to change an account is `confirm_and_apply` on a `PlannedChange`. Cancel
+must send nothing that changes the account; both outcomes are journaled and listed in the
+Journal tab.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from loquent_desktop.domain.errors import PlanCancelled
 from loquent_desktop.domain.plans import Change, Plan
+from loquent_desktop.services.plan_runner import PlannedChange, RunControl
 from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
+from loquent_desktop.ui.plan_flow import confirm_and_apply
 from tests.conftest import wait_until
 
 
@@ -46,20 +49,30 @@ def number(context, qloop):  # type: ignore[no-untyped-def]
     return client, numbers[0]
 
 
-def run_plan(window, context, qloop, client, number, answer: str):  # type: ignore[no-untyped-def]
-    plan = rename_plan(number.sid, number.friendly_name, "Renamed by plan")
+def rename_change(client, number, name: str) -> PlannedChange[str]:  # type: ignore[no-untyped-def]
+    """Renaming a number as one planned change (the test's stand-in for a service's)."""
 
-    async def execute() -> str:
+    async def execute(_control: RunControl) -> str:
         api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(number.sid)
-        updated = await api.update_async(friendly_name="Renamed by plan")
-        return updated.friendly_name
+        return (await api.update_async(friendly_name=name)).friendly_name
+
+    return PlannedChange(rename_plan(number.sid, number.friendly_name, name), None, execute)
+
+
+def run_plan(window, context, qloop, client, number, answer: str):  # type: ignore[no-untyped-def]
+    change = rename_change(client, number, "Renamed by plan")
+    confirmed: list[Plan] = []
 
     async def scenario():  # type: ignore[no-untyped-def]
-        confirm = lambda p: ConfirmPlanDialog.ask(window, p, "Rename")  # noqa: E731
-        run = context.plans.run(plan, confirm, execute, None)
+        run = confirm_and_apply(
+            window, context.plans, change, "Rename", on_confirmed=confirmed.append
+        )
         return await asyncio.gather(run, click_in_plan_dialog(answer), return_exceptions=True)
 
-    return qloop.run_until_complete(scenario())
+    result = qloop.run_until_complete(scenario())
+    # `on_confirmed` runs on a yes only (it shows progress before the first request).
+    assert confirmed == ([change.plan] if answer == "confirm" else [])
+    return result
 
 
 def test_cancel_sends_nothing_and_is_journaled(window, context, qloop, sandbox, number) -> None:
@@ -105,17 +118,13 @@ def test_closing_mid_change_lets_it_land_and_journals_the_truth(
 ) -> None:
     client, record = number
     sandbox.server.faults.add(f"*{record.sid}.json", "latency", count=1, latency=0.4, method="POST")
-    plan = rename_plan(record.sid, record.friendly_name, "Landed anyway")
-
-    async def execute() -> str:
-        api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(record.sid)
-        return (await api.update_async(friendly_name="Landed anyway")).friendly_name
+    change = rename_change(client, record, "Landed anyway")
 
     async def yes(_plan: Plan) -> bool:
         return True
 
     async def scenario() -> None:
-        task = asyncio.ensure_future(context.plans.run(plan, yes, execute, None))
+        task = asyncio.ensure_future(context.plans.apply(change, yes))
         await wait_until(lambda: context.plans.in_flight == 1)
         task.cancel()  # what closing the window does to running tasks
         await asyncio.sleep(0.05)
@@ -139,11 +148,7 @@ def test_a_journal_that_cannot_be_written_does_not_undo_a_change(
     context, qloop, sandbox, number, monkeypatch
 ) -> None:
     client, record = number
-    plan = rename_plan(record.sid, record.friendly_name, "Journal down")
-
-    async def execute() -> str:
-        api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(record.sid)
-        return (await api.update_async(friendly_name="Journal down")).friendly_name
+    change = rename_change(client, record, "Journal down")
 
     async def yes(_plan: Plan) -> bool:
         return True
@@ -152,7 +157,7 @@ def test_a_journal_that_cannot_be_written_does_not_undo_a_change(
         raise OSError("database or disk is full")
 
     monkeypatch.setattr(context.database.journal, "finish", disk_full)
-    result = qloop.run_until_complete(context.plans.run(plan, yes, execute, None))
+    result = qloop.run_until_complete(context.plans.apply(change, yes))
     assert result == "Journal down"  # reported as done, because it is done
 
 
