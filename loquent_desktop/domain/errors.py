@@ -81,6 +81,11 @@ class TwilioApiError(LoquentError):
         )
 
 
+class OutcomeUnknown(TwilioApiError):
+    """A change may or may not have landed on Twilio (its answer was lost, and reading the
+    account back failed too). The journal records it as "unknown", never as "failed"."""
+
+
 class PlanCancelled(LoquentError):
     """The user declined a plan: nothing was sent."""
 

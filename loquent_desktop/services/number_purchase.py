@@ -10,7 +10,10 @@ account's own numbers are checked first, because that attempt may have bought it
 Owning the number is not proof that we bought it: the shared account holds every Shared
 organization's numbers, and a BYO account those of other platforms. So a number found on the
 account is claimed only after an uncertain attempt of this very buy, and only if it looks like
-that attempt's result (`_looks_ours`). A plain "not available" (21422) is never claimed.
+that attempt's result (`_looks_ours`), or when Twilio answers "not available" (21422) for a
+number the account owns with this organization's Voice URL that an earlier purchase of this
+organization's left unresolved in the journal (its answer was lost: the number was bought).
+A purchase is reported by what the account owns, never by an error code alone.
 """
 
 from __future__ import annotations
@@ -22,18 +25,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain.credentials import Mode
-from ..domain.errors import TwilioApiError
+from ..domain.errors import OutcomeUnknown, TwilioApiError
 from ..domain.numbers import AvailableNumber, OwnedNumber, Purchase
 from ..domain.validation import format_phone
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.incoming_numbers import IncomingNumbersGateway
 from .number_purchase_plans import (
     ADDRESS_CONSOLE_HINT,
+    BUY,
     choose_address,
     purchase_plan,
     purchase_request,
 )
-from .plan_runner import PlannedChange, RunControl
+from .plan_runner import PlannedChange, PlanRunner, RunControl
 from .twilio_access import TwilioAccess
 
 log = logging.getLogger(__name__)
@@ -45,7 +49,7 @@ _NOT_AVAILABLE = 21422
 CLOCK_SKEW = timedelta(seconds=5)
 
 
-class PurchaseOutcomeUnknown(TwilioApiError):
+class PurchaseOutcomeUnknown(OutcomeUnknown):
     """Twilio may or may not have sold us the number; only a fresh look at the account tells."""
 
 
@@ -57,6 +61,7 @@ class NumberPurchase:
     phone_numbers: PhoneNumberRepository
     organizations: OrganizationRepository
     default_voice_url: str
+    plans: PlanRunner
 
     async def prepare(self, org_id: int, number: AvailableNumber) -> PlannedChange[Purchase]:
         """What buying `number` will do and cost, and the purchase itself once confirmed.
@@ -112,7 +117,9 @@ class NumberPurchase:
         try:
             return await numbers.buy(**create)
         except TwilioApiError as err:
-            if not _uncertain(err):  # incl. 21422: someone else's purchase, never ours
+            if err.code == _NOT_AVAILABLE:
+                return await self._not_available_to_us(org_id, shared, err, numbers, create)
+            if not _uncertain(err):
                 raise _purchase_error(err, number) from None
             failure = err
         log.warning("Purchase of %s: %r; checking ownership", number.phone_number, failure)
@@ -156,6 +163,66 @@ class NumberPurchase:
         log.warning("%s is on the account but not from this purchase", found.sid)
         raise _not_available(failure, create["phone_number"])
 
+    async def _not_available_to_us(
+        self,
+        org_id: int,
+        shared: bool,
+        failure: TwilioApiError,
+        numbers: IncomingNumbersGateway,
+        create: dict[str, Any],
+    ) -> OwnedNumber:
+        """Twilio says 21422. If the account owns the number because an earlier purchase of
+        this organization's went through unseen, that purchase is claimed now; otherwise the
+        error says whose number it is."""
+        phone_number = create["phone_number"]
+        try:
+            found = await numbers.find(phone_number)
+        except TwilioApiError as err:
+            message = (
+                f"Twilio says {format_phone(phone_number)} is not available, and checking "
+                f"whether this account owns it already failed ({err.message}). Refresh the "
+                "owned numbers before trying again."
+            )
+            raise _reworded(failure, message) from None
+        if found is None:
+            raise _not_available(failure, phone_number)
+        recorded = await asyncio.to_thread(self.phone_numbers.get_by_sid, org_id, found.sid)
+        if recorded is not None:
+            raise _reworded(
+                failure,
+                f"{format_phone(phone_number)} is already one of this organization's numbers "
+                "(bought earlier). Refresh the owned numbers to see it.",
+            )
+        earlier = found.voice_url == create["voice_url"] and await asyncio.to_thread(
+            self._unresolved_purchase, org_id, phone_number
+        )
+        if earlier and not (
+            shared and await asyncio.to_thread(self._recorded_elsewhere, org_id, found.sid)
+        ):
+            log.warning("%s: an earlier purchase went through unseen; claiming it", found.sid)
+            return found
+        if shared:
+            raise _not_available(failure, phone_number)
+        raise _reworded(
+            failure,
+            f"{format_phone(phone_number)} is already on this Twilio account, but not as a "
+            "number Loquent bought for this organization. Import it from the owned numbers "
+            "instead. [Twilio error 21422]",
+        )
+
+    def _unresolved_purchase(self, org_id: int, phone_number: str) -> bool:
+        """Whether this organization's journal has an earlier purchase of `phone_number`
+        that ended failed or unknown, or was interrupted by a crash (the one running now
+        does not count)."""
+        return any(
+            (entry.plan.get("details") or {}).get("phone_number") == phone_number
+            and (
+                entry.outcome in ("failed", "unknown")
+                or (entry.outcome is None and entry.id not in self.plans.running)
+            )
+            for entry in self.plans.journal.list_actions(org_id, (BUY,), limit=200)
+        )
+
     def _recorded_elsewhere(self, org_id: int, sid: str) -> bool:
         # Rare path (only after a lost answer), so a lookup per organization is fine.
         return any(
@@ -189,7 +256,9 @@ async def _check_owned(numbers: IncomingNumbersGateway, phone_number: str) -> Ow
             f"through, and checking the account's numbers failed too ({err.message}). "
             "Refresh the owned numbers before trying again."
         )
-        raise _reworded(err, message) from None
+        raise PurchaseOutcomeUnknown(
+            message, status=err.status, code=err.code, kind=err.kind, method=err.method
+        ) from None
 
 
 def _store_reason(exc: Exception) -> str:

@@ -55,7 +55,9 @@ class NumbersService:
         self.organizations = organizations
         self.plans = plans
         self.default_voice_url = default_voice_url
-        self.purchase = NumberPurchase(access, phone_numbers, organizations, default_voice_url)
+        self.purchase = NumberPurchase(
+            access, phone_numbers, organizations, default_voice_url, plans
+        )
 
     # -- reads ---------------------------------------------------------------------------
 

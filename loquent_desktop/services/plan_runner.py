@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ..domain.errors import PlanCancelled
+from ..domain.errors import OutcomeUnknown, PlanCancelled
 from ..domain.plans import Plan
 from ..store.repositories import JournalRepository
 from ..twilio_api.errors import translate_errors
@@ -122,7 +122,8 @@ class PlanRunner:
                     # may already be with Twilio, so let the change land first.
                     interrupted = True
         except BaseException as exc:
-            await self._finish(entry, "failed", str(exc) or repr(exc))
+            graded = "unknown" if isinstance(exc, OutcomeUnknown) else "failed"
+            await self._finish(entry, graded, str(exc) or repr(exc))
             if interrupted:
                 raise asyncio.CancelledError() from exc
             raise

@@ -13,7 +13,7 @@ from ..errors import RecordNotFound
 from ..models import JournalEntry
 from .records import record_from
 
-OUTCOMES = ("succeeded", "failed", "cancelled", "partial")
+OUTCOMES = ("succeeded", "failed", "cancelled", "partial", "unknown")
 
 
 class JournalRepository:
