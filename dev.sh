@@ -333,10 +333,10 @@ main() {
         bench) cmd_bench "$@" ;;
         shell) cmd_shell "$@" ;;
         package)
-            ensure_apt "${RUN_PKGS[@]}" file
-            # .venv proves a Python >= 3.11 with venv support; the build makes its own venv.
-            ensure_venv
-            PYTHON="$VENV/bin/python" exec bash "$ROOT/packaging/build_linux.sh" "$@"
+            # dpkg-dev: dpkg-shlibdeps computes Depends; python3-venv/-dev: the build venv on
+            # the distribution's Python, whose shared libpython the bundle carries.
+            ensure_apt "${RUN_PKGS[@]}" file dpkg-dev python3-venv python3-dev
+            exec bash "$ROOT/packaging/build_linux.sh" "$@"
             ;;
         __session) in_session "$@" ;;
         -h | --help | help) usage ;;

@@ -56,11 +56,10 @@ REFRESHES = 3
 
 _EMULATOR = """
 import json, sys
-from loquent_desktop.services.sandbox_session import SandboxSession
-s = SandboxSession.start(int(sys.argv[1]))
-print(json.dumps([s.base_url, s.seed.account_sid, s.seed.auth_token]), flush=True)
-sys.stdin.read()  # until the benchmark closes our stdin
-s.stop()
+from loquent_desktop.sandbox import start_emulator
+with start_emulator(numbers=int(sys.argv[1]), messages=40, calls=30) as s:
+    print(json.dumps([s.base_url, s.seed.account_sid, s.seed.auth_token]), flush=True)
+    sys.stdin.read()  # until the benchmark closes our stdin
 """
 
 
@@ -72,13 +71,10 @@ def emulator(numbers: int, in_process: bool) -> Iterator[tuple[str, str, str]]:
     with the GUI thread for the GIL while it serializes 1,000-number pages, which shows up
     as GUI stalls that no user of real Twilio would have."""
     if in_process:
-        from loquent_desktop.services.sandbox_session import SandboxSession
+        from loquent_desktop.sandbox import start_emulator
 
-        session = SandboxSession.start(numbers)
-        try:
-            yield session.base_url, session.seed.account_sid, session.seed.auth_token
-        finally:
-            session.stop()
+        with start_emulator(numbers=numbers, messages=40, calls=30) as running:
+            yield running.base_url, running.seed.account_sid, running.seed.auth_token
         return
     root = str(Path(__file__).resolve().parents[1])
     child = subprocess.Popen(
@@ -230,7 +226,7 @@ async def _bench(numbers: int, profile: str | None, server: tuple[str, str, str]
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from loquent_desktop.app import build_context
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.domain.credentials import Credentials
     from loquent_desktop.paths import AppPaths
     from loquent_desktop.secrets.store import SecretStore
@@ -243,7 +239,7 @@ async def _bench(numbers: int, profile: str | None, server: tuple[str, str, str]
     home = Path(tempfile.mkdtemp(prefix="loquent-bench-"))
     settings = Settings(twilio_base_url=base_url, request_timeout_s=60)
     secrets = SecretStore("loquent-desktop-bench", backend=MemoryKeyring())
-    context = await build_context(AppPaths.under(home).ensure(), settings, secrets)
+    context = await start_app(StartOptions(AppPaths.under(home), settings, secrets=secrets))
     window = MainWindow(context)
     window.show()
     try:

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from loquent_desktop.sandbox import SandboxServer, SandboxState, seed_demo
+from loquent_desktop.sandbox import start_emulator
 from loquent_desktop.store.database import open_database
 
 TARGETS_MS = {"import new": 1000.0, "import again": 1000.0, "emulator pages": 1000.0}
@@ -56,10 +56,8 @@ def bench_import(numbers: int, url: str) -> dict[str, float]:
 def bench_emulator(numbers: int, runs: int = 3) -> float:
     import twilio.rest
 
-    state = SandboxState()
-    seed = seed_demo(state, numbers=numbers)
-    server = SandboxServer(state)
-    base = server.start_in_thread()
+    running = start_emulator(numbers=numbers)
+    server, seed, base = running.server, running.seed, running.base_url
     try:
         from twilio.http.http_client import TwilioHttpClient
 
@@ -80,7 +78,7 @@ def bench_emulator(numbers: int, runs: int = 3) -> float:
             totals.append(sum(r.duration for r in server.requests("GET")) * 1000)
         return statistics.median(totals)
     finally:
-        server.stop_thread()
+        running.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

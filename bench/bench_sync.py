@@ -51,16 +51,12 @@ TARGET_STALL_MS = 50.0
 _EMULATOR = """
 import json, sys
 from datetime import UTC, datetime
-from loquent_desktop.sandbox import SandboxServer, SandboxState, seed_demo
-state = SandboxState()
-seed = seed_demo(state, numbers=25, messages=int(sys.argv[1]), history_end=datetime.now(UTC))
-server = SandboxServer(state)
-base_url = server.start_in_thread()
-with state.lock:
-    total = sum(1 for m in state.messages.values() if m.account_sid == seed.account_sid)
-print(json.dumps([base_url, seed.account_sid, seed.auth_token, total]), flush=True)
-sys.stdin.read()  # until the benchmark closes our stdin
-server.stop_thread()
+from loquent_desktop.sandbox import start_emulator
+with start_emulator(numbers=25, messages=int(sys.argv[1]), history_end=datetime.now(UTC)) as s:
+    with s.state.lock:
+        total = sum(1 for m in s.state.messages.values() if m.account_sid == s.seed.account_sid)
+    print(json.dumps([s.base_url, s.seed.account_sid, s.seed.auth_token, total]), flush=True)
+    sys.stdin.read()  # until the benchmark closes our stdin
 """
 
 
@@ -157,7 +153,7 @@ async def _bench(
 
     from PySide6.QtCore import QDate
 
-    from loquent_desktop.app import build_context
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.domain.credentials import Credentials
     from loquent_desktop.paths import AppPaths
     from loquent_desktop.secrets.store import SecretStore
@@ -171,7 +167,7 @@ async def _bench(
         Settings(twilio_base_url=base_url, request_timeout_s=60), database_url=database_url
     )
     secrets = SecretStore("loquent-desktop-bench", backend=MemoryKeyring())
-    context = await build_context(AppPaths.under(home).ensure(), settings, secrets)
+    context = await start_app(StartOptions(AppPaths.under(home), settings, secrets=secrets))
     window = MainWindow(context)
     window.show()
     figures: dict[str, Any] = {"messages": total}

@@ -83,7 +83,7 @@ async def _bench(numbers: int, server: tuple[str, str, str]) -> VoiceBench:
     from PySide6.QtWidgets import QApplication
     from twilio.rest import Client
 
-    from loquent_desktop.app import build_context
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.domain.credentials import Credentials
     from loquent_desktop.paths import AppPaths
     from loquent_desktop.secrets.store import SecretStore
@@ -100,7 +100,7 @@ async def _bench(numbers: int, server: tuple[str, str, str]) -> VoiceBench:
     home = Path(tempfile.mkdtemp(prefix="loquent-bench-"))
     settings = Settings(twilio_base_url=base_url, request_timeout_s=60)
     secrets = SecretStore("loquent-desktop-bench", backend=MemoryKeyring())
-    context = await build_context(AppPaths.under(home).ensure(), settings, secrets)
+    context = await start_app(StartOptions(AppPaths.under(home), settings, secrets=secrets))
     window = MainWindow(context)
     window.show()
     meter = StallMeter()

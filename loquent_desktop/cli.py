@@ -7,10 +7,16 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from .app import StartOptions
+    from .paths import AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -57,32 +63,69 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "http://127.0.0.1:8080 for a local Twilio-compatible server",
     )
     parser.add_argument("--debug", action="store_true", help="verbose log")
+    parser.add_argument(
+        "--self-test",
+        nargs="?",
+        const="-",
+        metavar="REPORT.txt",
+        help="check that this installation works here (keychain, TLS trust store, database, Qt "
+        "platform plugin, sandbox), print PASS/FAIL for each (also into REPORT.txt) and exit 1 "
+        "on any failure; with --twilio-base-url https://... also a TLS handshake with it",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    from .logging_setup import setup_logging
+def app_paths(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> AppPaths:
     from .paths import AppPaths
+
+    env = dict(os.environ if env is None else env)
+    return AppPaths.for_sandbox(env) if args.sandbox else AppPaths.default(env)
+
+
+def start_options(
+    args: argparse.Namespace, env: Mapping[str, str] | None = None, paths: AppPaths | None = None
+) -> StartOptions:
+    """What `app.start_app` needs, from the command line, the settings file and the
+    environment (LOQUENT_HOME, LOQUENT_DATABASE_URL, LOQUENT_TWILIO_BASE_URL, ...)."""
+    from .app import SandboxOptions, StartOptions
     from .settings import load_settings
 
-    paths = (AppPaths.for_sandbox() if args.sandbox else AppPaths.default()).ensure()
-    level = logging.DEBUG if args.debug else logging.INFO
-    log_file = setup_logging(paths.log_dir, level, level if args.debug else logging.WARNING)
-    settings = load_settings(paths.config_dir)
+    env = os.environ if env is None else env
+    paths = paths or app_paths(args, env)
+    settings = load_settings(paths.config_dir, env)
     if args.database_url:
         settings = replace(settings, database_url=args.database_url)
     if args.twilio_base_url:
         settings = replace(settings, twilio_base_url=args.twilio_base_url.rstrip("/"))
+    sandbox = None
+    if args.sandbox:
+        fixed = env.get("LOQUENT_SANDBOX_FIXED_CREDENTIALS") == "1"
+        sandbox = SandboxOptions(numbers=args.sandbox_numbers, fixed_credentials=fixed)
+    return StartOptions(paths, settings, sandbox=sandbox)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.self_test is not None:
+        # Before any folder, log or window: the self-test must not touch the user's data.
+        from .self_test import run_self_test
+
+        return run_self_test(args.self_test, twilio_base_url=args.twilio_base_url)
+    from .domain.errors import InvalidInput
+    from .file_modes import restrict_new_files
+    from .logging_setup import setup_logging
+
+    restrict_new_files()  # before the first folder, log line or database page is written
+    paths = app_paths(args).ensure()
+    level = logging.DEBUG if args.debug else logging.INFO
+    log_file = setup_logging(paths.log_dir, level, level if args.debug else logging.WARNING)
+    options = start_options(args, paths=paths)  # after the log: settings problems are logged
     log.info(
         "Starting %s %s (sandbox=%s), log at %s", APP_NAME, __version__, args.sandbox, log_file
     )
-    from .app import routing_for
-    from .domain.errors import InvalidInput
-
     try:
-        routing_for(settings)
+        options.check()  # before any window: an unsafe Twilio target is a usage error
     except InvalidInput as err:
         print(f"{APP_ID}: {err}", file=sys.stderr)
         return 2
@@ -90,10 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from .ui.launcher import run
     from .ui.resources import app_icon
 
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()  # typed QCoreApplication: a widgets app is needed
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
@@ -102,10 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    from .ui.launcher import run
-
     with loop:
-        code = loop.run_until_complete(run(args, paths, settings))
+        code = loop.run_until_complete(run(options, args.screenshot, args.tab))
     return code
 
 

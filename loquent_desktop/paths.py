@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .file_modes import make_private
+
 APP_NAME = "loquent-desktop"
 APP_AUTHOR = "Loquent"
 HOME_ENV = "LOQUENT_HOME"
@@ -73,9 +75,8 @@ class AppPaths:
         return self.config_dir / "settings.json"
 
     def ensure(self) -> AppPaths:
-        """Create the directories (idempotent) and return self for chaining."""
-        for directory in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+        """Create the directories, owner-only (idempotent), and return self for chaining."""
+        make_private((self.data_dir, self.config_dir, self.cache_dir, self.log_dir))
         return self
 
 

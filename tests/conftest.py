@@ -1,18 +1,30 @@
 """Suite-wide fixtures: a qasync loop, the emulator, a real keychain where the machine has
-one, and an app context wired exactly as the real app wires it.
+one, and an app context wired exactly as the real app wires it (`app.start_app`).
 
 Nothing here may touch the user's real folders: LOQUENT_HOME points at a temp dir before any
 app code runs.
+
+No test may hang. pytest-timeout's signal method raises its timeout from a SIGALRM handler,
+and Python runs signal handlers only while it runs Python code: a test waiting inside Qt's
+event loop (C++) with nothing scheduled would never see it. So a timer gives Python control
+every TICK_MS while any Qt loop runs, and the qasync loop of `qloop` turns the timeout raised
+there into the test's failure instead of letting PySide or asyncio catch it and wait on.
+tests/test_timeouts.py proves it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["LOQUENT_HOME"] = tempfile.mkdtemp(prefix="loquent-test-home-")
@@ -26,7 +38,7 @@ from loquent_desktop.secrets.store import SecretStore
 from tests.support.memory_keyring import MemoryKeyring
 
 
-def _real_keychain() -> bool:
+def _probe_keychain() -> bool:
     try:
         from keyring.backends import SecretService
 
@@ -37,6 +49,17 @@ def _real_keychain() -> bool:
         return True
     except Exception:
         return False
+
+
+def _real_keychain(timeout_s: float = 15.0) -> bool:
+    """Bounded: a locked keyring with a display waits for a password prompt nobody sees, and
+    this runs on import, before any test timeout is armed. A keychain that does not answer
+    counts as none (and fails the run under LOQUENT_REQUIRE_KEYCHAIN=1)."""
+    answer: list[bool] = []
+    probe = threading.Thread(target=lambda: answer.append(_probe_keychain()), daemon=True)
+    probe.start()
+    probe.join(timeout_s)
+    return bool(answer and answer[0])
 
 
 REAL_KEYCHAIN = _real_keychain()
@@ -84,24 +107,86 @@ def _no_blocking_modals(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "exec", refuse)
 
 
+TICK_MS = 50
+
+
+def _let_python_run() -> None:
+    """Deliberately empty: being called is the point (pending signal handlers run)."""
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp):  # type: ignore[no-untyped-def]
+    """pytest-qt's QApplication, plus the timer that lets timeouts fire inside Qt loops."""
+    from PySide6.QtCore import QTimer
+
+    ticker = QTimer()
+    ticker.setInterval(TICK_MS)
+    ticker.timeout.connect(_let_python_run)
+    ticker.start()
+    yield qapp
+    ticker.stop()
+
+
+@functools.cache
+def _test_loop_class() -> type:
+    import qasync
+
+    class TestLoop(qasync.QEventLoop):  # type: ignore[misc, name-defined]
+        """A qasync loop whose run_until_complete ends with the timeout that fires in it.
+
+        pytest-timeout's SIGALRM handler raises its failure wherever Python happens to be;
+        inside a Qt loop that is a slot or a task step, where PySide or asyncio would catch
+        it and carry on waiting. During a run its handler is called from a wrapper that
+        also keeps the failure and stops the loop; run_until_complete then raises it."""
+
+        def run_until_complete(self, future: Any) -> Any:
+            original = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
+            if not callable(original):  # no timeout armed (or no SIGALRM on this OS)
+                return super().run_until_complete(future)
+            interrupted: list[BaseException] = []
+
+            def on_alarm(signum: int, frame: FrameType | None) -> None:
+                try:
+                    original(signum, frame)  # pytest-timeout: dump the stacks, then fail
+                except BaseException as exc:
+                    interrupted.append(exc)
+                    self.stop()
+                    if frame is None or frame.f_code is not _let_python_run.__code__:
+                        raise  # Python code was running (a task step that never yields?)
+
+            signal.signal(signal.SIGALRM, on_alarm)
+            try:
+                return super().run_until_complete(future)
+            except RuntimeError:  # "Event loop stopped before Future completed."
+                if interrupted:
+                    raise interrupted[0].with_traceback(None) from None
+                raise
+            finally:
+                signal.signal(signal.SIGALRM, original)
+
+    return TestLoop
+
+
 # Closed loops are kept alive: qasync's timer object only flags itself stopped on close, and
 # its pending Qt timers fire later; destroying it first makes Qt deliver to a dead object.
 _CLOSED_LOOPS: list[object] = []
+# What a test's left-over tasks get to finish after being cancelled.
+TEARDOWN_WAIT_S = 30.0
 
 
 @pytest.fixture
 def qloop(qapp):  # type: ignore[no-untyped-def]
-    import qasync
-
     qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = _test_loop_class()(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
         task.cancel()
     if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        # Bounded: a task that ignores its cancellation must not hang the run.
+        _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=TEARDOWN_WAIT_S))
+        assert not stuck, f"tasks still running after cancel: {stuck}"
     loop.close()
     _CLOSED_LOOPS.append(loop)
     asyncio.set_event_loop(None)
@@ -154,13 +239,29 @@ def app_paths(tmp_path: Path):  # type: ignore[no-untyped-def]
     return AppPaths.under(tmp_path / "home").ensure()
 
 
+REQUEST_TIMEOUT_S = 20.0
+
+
+def no_wait_retries() -> Any:
+    """The app's retry rules without the waiting: a test of retries must not sleep through
+    real back-off (or a Retry-After) delays."""
+    from loquent_desktop.twilio_api.retry import RetryPolicy
+
+    return RetryPolicy(base_delay_s=0.0, max_delay_s=0.0, jitter=0.0)
+
+
 @pytest.fixture
 def context(qloop, sandbox, app_paths, secret_store):  # type: ignore[no-untyped-def]
-    from loquent_desktop.app import build_context
+    """The app's context as `start_app` builds it, on the `sandbox` emulator (started and
+    stopped by that fixture, so a test can stop it early or share it)."""
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.settings import Settings
 
-    settings = Settings(twilio_base_url=sandbox.base_url, request_timeout_s=5)
-    ctx = qloop.run_until_complete(build_context(app_paths, settings, secret_store, sandbox=None))
+    # Generous: on a loaded machine a slow answer must not become a test failure (or, where
+    # a dialog stays open for the user to retry, a test that waits for it to close).
+    settings = Settings(twilio_base_url=sandbox.base_url, request_timeout_s=REQUEST_TIMEOUT_S)
+    options = StartOptions(app_paths, settings, secrets=secret_store, retry=no_wait_retries())
+    ctx = qloop.run_until_complete(start_app(options))
     ctx.sandbox_session = sandbox  # type: ignore[attr-defined]
     yield ctx
     qloop.run_until_complete(ctx.aclose())

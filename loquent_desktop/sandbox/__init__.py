@@ -2,14 +2,14 @@
 
 Quick use::
 
-    from loquent_desktop.sandbox import SandboxServer, SandboxState, seed_demo
+    from loquent_desktop.sandbox import start_emulator
 
-    state = SandboxState()
-    info = seed_demo(state, numbers=1000)
-    server = SandboxServer(state)
-    base_url = server.start_in_thread()          # e.g. http://127.0.0.1:54321
-    ...                                          # talk Twilio to base_url
-    server.stop_thread()
+    with start_emulator(numbers=1000) as emulator:   # seeded, serving on its own thread
+        base_url = emulator.base_url                 # e.g. http://127.0.0.1:54321
+        info = emulator.seed                         # the demo accounts' SIDs and tokens
+        ...                                          # talk Twilio to base_url
+
+``start_emulator`` is the one way the app, the benchmarks and the tests start it.
 
 Pointing a Twilio client at it: the twilio library has no base-URL setting, so subclass
 ``twilio.http.http_client.TwilioHttpClient`` (or ``AsyncTwilioHttpClient``), override
@@ -22,6 +22,7 @@ rewrites the absolute ``meta.next_page_url`` of v1 APIs. Plain HTTP works too::
 The emulator never imports Qt and never contacts the network.
 """
 
+from loquent_desktop.sandbox.emulator import Emulator, start_emulator
 from loquent_desktop.sandbox.faults import FaultRule, Faults
 from loquent_desktop.sandbox.request_log import RequestLog, RequestRecord
 from loquent_desktop.sandbox.seed import SeedInfo, seed_demo
@@ -29,6 +30,7 @@ from loquent_desktop.sandbox.server import SandboxServer
 from loquent_desktop.sandbox.state import SandboxState
 
 __all__ = [
+    "Emulator",
     "FaultRule",
     "Faults",
     "RequestLog",
@@ -37,4 +39,5 @@ __all__ = [
     "SandboxState",
     "SeedInfo",
     "seed_demo",
+    "start_emulator",
 ]

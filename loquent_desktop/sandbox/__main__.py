@@ -13,13 +13,11 @@ URL in a custom HTTP client (see ``loquent_desktop.sandbox``), or use curl direc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
+import threading
 
-from loquent_desktop.sandbox.seed import seed_demo
-from loquent_desktop.sandbox.server import SandboxServer
-from loquent_desktop.sandbox.state import SandboxState
+from loquent_desktop.sandbox.emulator import start_emulator
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,26 +38,23 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    state = SandboxState()
-    info = seed_demo(
-        state,
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    emulator = start_emulator(
         numbers=args.numbers,
         messages=args.messages,
         calls=args.calls,
         recordings=args.recordings,
         seed=args.seed,
         fixed_credentials=args.fixed_credentials,
+        host=args.host,
+        port=args.port,
+        latency_s=args.latency,
+        faults=args.fault,
     )
-    server = SandboxServer(state)
-    server.set_latency(args.latency)
-    for spec in args.fault:
-        # rsplit: the path glob itself may contain ":" only in a regex, never in a count.
-        pattern, kind, count = spec.rsplit(":", 2)
-        server.faults.add(pattern, kind, count=int(count))
-    await server.start(args.host, args.port)
+    info = emulator.seed
     lines = [
-        f"Twilio sandbox listening on {server.base_url}",
+        f"Twilio sandbox listening on {emulator.base_url}",
         f"  demo account     {info.account_sid}",
         f"  auth token       {info.auth_token}",
         f"  API key          {info.api_key_sid}",
@@ -69,16 +64,9 @@ async def _serve(args: argparse.Namespace) -> None:
         "Press Ctrl-C to stop.",
     ]
     print("\n".join(lines), flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await server.stop()
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args))
+    # The server runs on its own thread; this one only waits for Ctrl-C (or SIGTERM).
+    with emulator, contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
     return 0
 
 

@@ -12,6 +12,7 @@ Kinds:
   drop_after  process the request (state changes), then close without answering
   truncate    process the request (state changes), then answer with half of its JSON body
               (a proxy or a dropped connection that cut the answer short)
+  repeat_page serve normally, but a list page's next-page link names the page itself
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-KINDS = ("latency", "429", "500", "503", "drop", "drop_after", "truncate")
+KINDS = ("latency", "429", "500", "503", "drop", "drop_after", "truncate", "repeat_page")
 
 
 @dataclass

@@ -29,6 +29,7 @@ from loquent_desktop.sandbox.faults import FaultRule, Faults
 from loquent_desktop.sandbox.formats import is_sid, new_sid
 from loquent_desktop.sandbox.request_log import RequestLog, RequestRecord
 from loquent_desktop.sandbox.resources import ROUTES
+from loquent_desktop.sandbox.resources.recording_media import MediaDesk, is_media_path
 from loquent_desktop.sandbox.routing import Ctx, Reply, Route, match
 from loquent_desktop.sandbox.state import SandboxState
 
@@ -47,6 +48,7 @@ class SandboxServer:
         self.routes = list(routes if routes is not None else ROUTES)
         self.faults = Faults()
         self.request_log = RequestLog()
+        self.media = MediaDesk()  # recording media: not JSON, not in the request log
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None
@@ -135,6 +137,8 @@ class SandboxServer:
     # -- request handling --------------------------------------------------------------------
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        if is_media_path(request.path):
+            return await self.media.serve(self.state, request, self.base_url)
         started = time.perf_counter()
         method = request.method.upper()
         path = request.path
@@ -177,6 +181,8 @@ class SandboxServer:
         if fault is not None and fault.kind == "drop_after":
             record.status = reply.status
             raise _Dropped
+        if fault is not None and fault.kind == "repeat_page" and reply.body is not None:
+            _point_back(reply.body, request)
         if fault is not None and fault.kind == "truncate":
             whole = _json_response(reply.status, reply.body).text or ""
             return web.Response(
@@ -239,6 +245,16 @@ def _multi(data: Any) -> dict[str, list[str]]:
 
 
 _EMPTY_FORM = MultiDictProxy(MultiDict[str]())
+
+
+def _point_back(body: dict[str, Any], request: web.Request) -> None:
+    """Make a list page's next-page link name the page itself (a server bug some proxies
+    and caches produce): a client that follows links blindly never stops."""
+    if body.get("next_page_uri"):
+        body["next_page_uri"] = request.path_qs
+    meta = body.get("meta")
+    if isinstance(meta, dict) and meta.get("next_page_url"):
+        meta["next_page_url"] = meta.get("url")
 
 
 def _json_response(

@@ -13,6 +13,10 @@ Rules this module enforces:
 * Every keyring exception is converted to a domain error whose message says what to install
   or unlock, and never contains the secret.
 * Every secret read or written is registered with the log redactor.
+* No call hangs: a locked keychain may wait for a password prompt that nobody sees (no
+  display, a prompt behind other windows). Each call runs on a helper thread and gives up after
+  `timeout_s` with a message that says how to unlock; while that call is still stuck, later
+  calls fail at once instead of stacking more prompts. Nothing is ever written elsewhere.
 
 The calls block (D-Bus, Keychain Services); callers run them off the GUI thread.
 """
@@ -22,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -51,6 +57,17 @@ LOCKED_MESSAGE = (
     "The OS keychain is locked. Unlock your login keyring (for example by logging in to the "
     "desktop session, or with Seahorse / 'Passwords and Keys') and try again."
 )
+TIMEOUT_MESSAGE = (
+    "The OS keychain did not answer within {seconds:g} seconds: it is probably locked and "
+    "waiting for its password in a prompt that is hidden or cannot be shown. Unlock it and try "
+    "again: on Linux open 'Passwords and Keys' (Seahorse) and unlock the Login keyring, or "
+    "log out and in to the desktop session; on macOS unlock the login keychain in Keychain "
+    "Access; on Windows sign in to your account. Nothing was saved anywhere else."
+)
+# Seconds a keychain call may take, prompt included: enough to type a password into a prompt
+# that is on screen, short enough that a hidden one does not look like a hang.
+DEFAULT_TIMEOUT_S = 30.0
+TIMEOUT_ENV = "LOQUENT_KEYCHAIN_TIMEOUT"
 INSECURE_MESSAGE = (
     "The only keychain available is {name}, which stores secrets without OS protection, so "
     "Loquent Desktop refuses to use it. " + NO_KEYCHAIN_MESSAGE
@@ -88,17 +105,62 @@ def _is_secure(backend: KeyringBackend) -> bool:
     return priority >= _MIN_PRIORITY
 
 
+def _default_timeout() -> float:
+    try:
+        return float(os.environ.get(TIMEOUT_ENV, "") or DEFAULT_TIMEOUT_S)
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+# Helper threads of calls that timed out and are still blocked in the keychain (waiting for a
+# prompt). Shared by every store: they all talk to the same keychain.
+_stuck: set[threading.Thread] = set()
+_stuck_lock = threading.Lock()
+
+
+def _still_stuck() -> bool:
+    with _stuck_lock:
+        _stuck.difference_update([t for t in _stuck if not t.is_alive()])
+        return bool(_stuck)
+
+
 class SecretStore:
     """Credentials stored in the OS keychain under one keyring service name."""
 
-    def __init__(self, service: str = SERVICE, backend: KeyringBackend | None = None) -> None:
+    def __init__(
+        self,
+        service: str = SERVICE,
+        backend: KeyringBackend | None = None,
+        timeout_s: float | None = None,
+    ) -> None:
         self.service = service
         # None -> whatever keyring selects at call time (tests switch it with set_keyring).
         self._backend = backend
+        # None -> $LOQUENT_KEYCHAIN_TIMEOUT or DEFAULT_TIMEOUT_S; 0 -> no helper thread.
+        self.timeout_s = _default_timeout() if timeout_s is None else timeout_s
 
     @classmethod
     def for_app(cls, sandbox: bool) -> SecretStore:
         return cls(SANDBOX_SERVICE if sandbox else SERVICE)
+
+    def backend_name(self) -> str:
+        """The keyring backend this store talks to (`module.Class`); raises
+        KeychainUnavailable when there is none that may be used."""
+        return _backend_name(self._usable_backend())
+
+    def check_round_trip(self, key: str, value: str) -> None:
+        """Write `value` under `key`, read it back and delete it (the self-test's proof that
+        the keychain works). Raises KeychainUnavailable or LoquentError on any failure."""
+        try:
+            self._call(lambda backend: backend.set_password(self.service, key, value))
+            read = self._call(lambda backend: backend.get_password(self.service, key))
+            if read != value:
+                raise LoquentError(f"The keychain returned a different value for {key!r}.")
+        finally:
+            if not _still_stuck():
+                self.delete(key)
+        if self._call(lambda backend: backend.get_password(self.service, key)) is not None:
+            raise LoquentError(f"The keychain still holds {key!r} after deleting it.")
 
     # -- public API ----------------------------------------------------------------------
 
@@ -163,7 +225,7 @@ class SecretStore:
         """Run one keychain operation, converting every failure to KeychainUnavailable."""
         backend = self._usable_backend()
         try:
-            return operation(backend)
+            return self._bounded(operation, backend)
         except KeychainUnavailable:
             raise
         except keyring.errors.NoKeyringError:
@@ -180,6 +242,41 @@ class SecretStore:
                 f"{type(exc).__name__}: {detail or 'no details'}. Make sure the keychain "
                 "service is running and unlocked, then try again."
             ) from None
+
+    def _bounded(self, operation: Callable[[KeyringBackend], T], backend: KeyringBackend) -> T:
+        """Run `operation` on a helper thread and wait at most `timeout_s` for it."""
+        if self.timeout_s <= 0:
+            return operation(backend)
+        timed_out = KeychainUnavailable(TIMEOUT_MESSAGE.format(seconds=self.timeout_s))
+        if _still_stuck():
+            # An earlier call still waits for the unlock prompt: a second one would only
+            # queue another prompt behind it.
+            raise timed_out
+        outcome: list[tuple[bool, object]] = []
+
+        def run() -> None:
+            try:
+                outcome.append((True, operation(backend)))
+            except BaseException as exc:
+                outcome.append((False, exc))
+
+        worker = threading.Thread(target=run, name="keychain-call", daemon=True)
+        worker.start()
+        worker.join(self.timeout_s)
+        if worker.is_alive():
+            with _stuck_lock:
+                _stuck.add(worker)
+            log.warning(
+                "Keychain (%s) did not answer within %gs; it is probably locked.",
+                _backend_name(backend),
+                self.timeout_s,
+            )
+            raise timed_out
+        ok, value = outcome[0]
+        if not ok:
+            assert isinstance(value, BaseException)
+            raise value
+        return value  # type: ignore[return-value]
 
 
 def _scrub(text: str, secret: str | None) -> str:

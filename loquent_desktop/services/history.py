@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..store.database import Database
 from .history_browse import HistoryBrowseService
 from .history_sync import HistorySyncService
+from .leases import Leases
 from .twilio_access import TwilioAccess
 
 
@@ -25,6 +26,7 @@ class HistoryServices:
                 database.messages,
                 database.calls,
                 database.sync_checkpoints,
+                Leases(database.leases),
             ),
             browse=HistoryBrowseService(database.messages, database.calls, database.contacts),
         )

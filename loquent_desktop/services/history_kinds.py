@@ -47,7 +47,9 @@ class HistoryKind:
 
 MESSAGES = HistoryKind("messages", "Messages", "date_sent_after")
 CALLS = HistoryKind("calls", "Calls", "start_time_after", {"status": "completed"})
-KINDS = {kind.name: kind for kind in (MESSAGES, CALLS)}
+# Recordings have no To/From filter: their list is read whole ("all"), from DateCreated>=.
+RECORDINGS = HistoryKind("recordings", "Recordings", "date_created_after")
+KINDS = {kind.name: kind for kind in (MESSAGES, CALLS, RECORDINGS)}
 
 
 def kind_named(name: str) -> HistoryKind:

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as day_start
@@ -36,6 +37,7 @@ from ..store.repositories.history_repository import HistoryRepository
 from ..store.repositories.messages import MessageRepository
 from ..store.repositories.sync_checkpoints import ALL, OVERLAP, SyncCheckpointRepository
 from .history_kinds import HistoryKind, kind_named
+from .leases import Leases
 from .sync_progress import SyncSummary, plural
 from .sync_run import ProgressCallback, SyncRun
 from .twilio_access import TwilioAccess
@@ -80,8 +82,14 @@ class SyncStatus:
     scopes: tuple[str, ...]
     synced_through: datetime | None  # newest record a completed run reached (any scope)
     stale: bool = False  # an interrupted run for another account or mode (not resumable)
+    elsewhere: str | None = None  # "on HOST (process N) since 10:02": another instance runs it
 
     def text(self) -> str:
+        if self.elsewhere:
+            return (
+                f"A {self.kind[:-1]} sync for this organization is running {self.elsewhere}, "
+                "in another window or on another computer sharing the database."
+            )
         if self.running:
             return f"A {self.kind[:-1]} sync is running."
         if self.resumable and self.interrupted_at is not None:
@@ -100,6 +108,10 @@ class SyncStatus:
             when = self.synced_through.astimezone().strftime("%Y-%m-%d %H:%M")
             return f"{prefix}Synced up to {when}. The next run starts a day before that."
         return f"{prefix}No {self.kind} synced yet."
+
+
+def _lease_name(org_id: int, kind: str) -> str:
+    return f"sync:{kind}:{org_id}"
 
 
 def day_of(moment: date | datetime) -> datetime:
@@ -138,8 +150,10 @@ class HistorySyncService:
         messages: MessageRepository,
         calls: CallRepository,
         checkpoints: SyncCheckpointRepository,
+        leases: Leases,
     ) -> None:
         self.access = access
+        self.leases = leases
         self.organizations = organizations
         self.phone_numbers = phone_numbers
         self.repositories: dict[str, HistoryRepository] = {"messages": messages, "calls": calls}
@@ -177,10 +191,12 @@ class HistorySyncService:
         for cp in run:
             counts = counts + UpsertCounts.of(cp.counts)
         through = [cp.synced_through for cp in every if cp.synced_through is not None]
-        running = self.is_running(org_id, kind)
+        other = await asyncio.to_thread(self.leases.held_elsewhere, _lease_name(org_id, kind))
+        running = self.is_running(org_id, kind) or other is not None
         return SyncStatus(
             kind=kind,
             running=running,
+            elsewhere=None if other is None else Leases.describe(other),
             resumable=bool(pending) and not running and owner is not None,
             interrupted_at=max((cp.updated_at for cp in pending), default=None),
             counts=counts,
@@ -212,8 +228,7 @@ class HistorySyncService:
         run of the same kind is abandoned (its rows stay; Resume would have continued it).
         `since`: a moment, or a calendar day where the user is (see `day_of`)."""
         spec = kind_named(kind)
-        self._claim(org_id, kind)
-        try:
+        async with self._exclusive(org_id, kind):
             owner = await self.owner(org_id)
             scopes = await self._scopes(org_id, owner, numbers)
             started = utcnow()
@@ -222,8 +237,6 @@ class HistorySyncService:
                 self._begin, org_id, kind, scopes, first_day, started, owner
             )
             return await self._execute(org_id, spec, run, progress, resumed=False)
-        finally:
-            self._running.discard((org_id, kind))
 
     async def resume(
         self, org_id: int, kind: str, progress: ProgressCallback | None = None
@@ -231,8 +244,7 @@ class HistorySyncService:
         """Carry on with the newest run from where it stopped, if it reads the account and
         mode the organization uses now."""
         spec = kind_named(kind)
-        self._claim(org_id, kind)
-        try:
+        async with self._exclusive(org_id, kind):
             run = await asyncio.to_thread(self.checkpoints.latest_run, org_id, kind)
             pending = [cp.id for cp in run if cp.state != "completed"]
             if not pending:
@@ -242,13 +254,21 @@ class HistorySyncService:
                 raise LoquentError(STALE_RUN.format(noun=kind[:-1]))
             await asyncio.to_thread(self.checkpoints.set_state, pending, "running")
             return await self._execute(org_id, spec, run, progress, resumed=True)
-        finally:
-            self._running.discard((org_id, kind))
 
-    def _claim(self, org_id: int, kind: str) -> None:
+    @asynccontextmanager
+    async def _exclusive(self, org_id: int, kind: str) -> AsyncIterator[None]:
+        """One run per organization and kind: in this process (a set), and across processes
+        and computers sharing the database (a lease), so two never write one checkpoint."""
         if (org_id, kind) in self._running:
             raise LoquentError(f"A {kind[:-1]} sync for this organization is already running.")
         self._running.add((org_id, kind))
+        try:
+            org = await asyncio.to_thread(self.organizations.get, org_id)
+            what = f"A {kind[:-1]} sync for {org.name}"
+            async with self.leases.hold(_lease_name(org_id, kind), what):
+                yield
+        finally:
+            self._running.discard((org_id, kind))
 
     async def _scopes(
         self, org_id: int, owner: SyncOwner, numbers: Sequence[str] | None
@@ -321,15 +341,23 @@ class HistorySyncService:
         began = time.monotonic()
         pending = [cp.id for cp in run if cp.state != "completed"]
         try:
-            client, resolved = await self.access.client_for(org_id)
+            account, resolved = await self.access.account_for(org_id)
             owner = SyncOwner(resolved.credentials.account_sid, resolved.mode is Mode.BYO)
             numbers = await self.numbers(org_id)
             bounds = self._bounds(run, owner, numbers)
             own = frozenset(n.phone_number for n in numbers)
             sync = SyncRun(
-                spec, self.repositories[spec.name], self.checkpoints, client, org_id, own, run,
-                progress, learn_own=owner.byo, bounds=bounds,
-            )  # fmt: skip
+                spec,
+                self.repositories[spec.name],
+                self.checkpoints,
+                account.history_pages,
+                org_id,
+                own,
+                run,
+                progress,
+                learn_own=owner.byo,
+                bounds=bounds,
+            )
             try:
                 await sync.execute()
             finally:

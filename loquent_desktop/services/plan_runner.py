@@ -24,7 +24,6 @@ from typing import Any, Generic, TypeVar
 from ..domain.errors import OutcomeUnknown, PlanCancelled
 from ..domain.plans import Plan
 from ..store.repositories import JournalRepository
-from ..twilio_api.errors import translate_errors
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +49,16 @@ class PlannedChange(Generic[T]):
     """A plan ready to be shown, and what confirming it does.
 
     `execute` sends the change (it is only ever called after confirmation); `summarize` turns
-    its result into what the journal keeps; `outcome` grades a bulk result ("partial")."""
+    its result into what the journal keeps; `outcome` grades a bulk result ("partial");
+    `release` runs once the runner is done with the change, whatever came of it (cancelled
+    too), and frees what preparing it held (e.g. the account's turn for event streams)."""
 
     plan: Plan
     org_id: int | None
     execute: Callable[[RunControl], Awaitable[T]]
     summarize: Callable[[T], dict[str, Any]] | None = None
     outcome: Callable[[T], tuple[str, str | None]] | None = None
+    release: Callable[[], None] | None = None
 
 
 class PlanRunner:
@@ -76,14 +78,18 @@ class PlanRunner:
         """Ask `confirm` about the change's plan; on yes execute and journal it, on no
         journal "cancelled" and raise PlanCancelled (nothing is sent)."""
         run_control = control or RunControl()
-        return await self.run(
-            change.plan,
-            confirm,
-            lambda: change.execute(run_control),
-            change.org_id,
-            change.summarize,
-            change.outcome,
-        )
+        try:
+            return await self.run(
+                change.plan,
+                confirm,
+                lambda: change.execute(run_control),
+                change.org_id,
+                change.summarize,
+                change.outcome,
+            )
+        finally:
+            if change.release is not None:
+                change.release()
 
     async def run(
         self,
@@ -152,6 +158,6 @@ class PlanRunner:
 
     @staticmethod
     async def _execute(execute: Callable[[], Awaitable[T]]) -> T:
-        async with translate_errors():  # the journal and the caller see one error type
-            result = await execute()
-        return result
+        # The gateways already raise nothing but TwilioApiError: the journal and the caller
+        # see one error type without translating here.
+        return await execute()

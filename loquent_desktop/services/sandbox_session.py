@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ..domain.credentials import Credentials
-from ..sandbox.seed import SeedInfo, seed_demo
+from ..sandbox.emulator import Emulator, start_emulator
+from ..sandbox.seed import SeedInfo
 from ..sandbox.server import SandboxServer
-from ..sandbox.state import SandboxState
 from ..secrets.store import SHARED_KEY, org_key
 
 if TYPE_CHECKING:
@@ -26,12 +26,21 @@ SHARED_ORG = "Acme Clinics (Shared demo)"
 
 @dataclass
 class SandboxSession:
-    server: SandboxServer
-    seed: SeedInfo
+    """The running emulator, with its demo accounts as the app's `Credentials`."""
+
+    emulator: Emulator
+
+    @property
+    def server(self) -> SandboxServer:
+        return self.emulator.server
+
+    @property
+    def seed(self) -> SeedInfo:
+        return self.emulator.seed
 
     @property
     def base_url(self) -> str:
-        return self.server.base_url
+        return self.emulator.base_url
 
     @classmethod
     def start(
@@ -46,9 +55,7 @@ class SandboxSession:
         on disk need to know it; the app sets it from LOQUENT_SANDBOX_FIXED_CREDENTIALS).
         `recent`: the seeded history ends now (the app) instead of on a fixed date (tests,
         which want the same data every run)."""
-        state = SandboxState()
-        seed = seed_demo(
-            state,
+        emulator = start_emulator(
             numbers=numbers,
             messages=messages,
             calls=calls,
@@ -56,12 +63,10 @@ class SandboxSession:
             fixed_credentials=fixed_credentials,
             history_end=datetime.now(UTC) if recent else None,
         )
-        server = SandboxServer(state)
-        server.start_in_thread()
-        return cls(server, seed)
+        return cls(emulator)
 
     def stop(self) -> None:
-        self.server.stop_thread()
+        self.emulator.stop()
 
     @property
     def demo_credentials(self) -> Credentials:

@@ -18,7 +18,11 @@ from ..domain.history_records import UpsertCounts
 # How far back Twilio keeps message and call logs: the lower bound of the estimate when no
 # `since` date was given.
 HISTORY_REACH = timedelta(days=400)
-NOUNS = {"messages": ("message", "messages"), "calls": ("call", "calls")}
+NOUNS = {
+    "messages": ("message", "messages"),
+    "calls": ("call", "calls"),
+    "recordings": ("recording", "recordings"),
+}
 
 
 def plural(count: int, kind: str) -> str:

@@ -14,13 +14,12 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from twilio.rest import Client
-
 from ..domain.errors import TwilioApiError
 from ..domain.history_records import PageCheckpoint, SyncCheckpointRecord, UpsertCounts
 from ..store.repositories.history_repository import HistoryRepository, PageResult
 from ..store.repositories.sync_checkpoints import SyncCheckpointRepository
-from ..twilio_api.history_pages import RawPage, belongs_to, first_page, list_api, page_at
+from ..twilio_api.history_pages import HistoryPagesGateway, RawPage
+from ..twilio_api.paging import PageLinks
 from .history_kinds import HistoryKind
 from .sync_progress import ProgressTracker, SyncProgress
 
@@ -37,7 +36,7 @@ class SyncRun:
         kind: HistoryKind,
         repository: HistoryRepository[Any],
         checkpoints: SyncCheckpointRepository,
-        client: Client,
+        history_pages: HistoryPagesGateway,
         org_id: int,
         own_numbers: frozenset[str],
         run: list[SyncCheckpointRecord],
@@ -54,14 +53,13 @@ class SyncRun:
         self.kind = kind
         self.repository = repository
         self.checkpoints = checkpoints
-        self.client = client
+        self.history_pages = history_pages
         self.org_id = org_id
         self.own_numbers = own_numbers
         self.learn_own = learn_own
         self.bounds = dict(bounds or {})
         self.run = run
         self.progress = progress
-        self.api = list_api(client, kind.resource)
         # Totals per checkpoint (scope), from the database: what earlier sessions of this
         # run did counts too, so a resumed run's summary covers the whole run.
         self.totals: dict[int, tuple[UpsertCounts, int]] = {
@@ -107,8 +105,10 @@ class SyncRun:
             filters = self.kind.filters(steps[step], since)
             resume_at = cp.next_page_uri if step == cp.step else None
             page = await self._first(cp, filters, resume_at)
+            links = PageLinks()
             while True:
                 after = page.next_page_uri
+                links.check(after)
                 mark = PageCheckpoint(cp.id, step if after else step + 1, after, counts)
                 result = await self._commit(cp, page, mark, bound)
                 counts = result.totals or counts
@@ -116,7 +116,7 @@ class SyncRun:
                 self._report(cp, result, len(page.records), since)
                 if after is None:
                     break
-                page = await page_at(self.client, self.api, after)
+                page = await self.history_pages.page_at(self.kind.resource, after)
             self.tracker.step_done()
         await asyncio.to_thread(self.checkpoints.complete, cp.id, len(steps))
 
@@ -126,9 +126,9 @@ class SyncRun:
         """The step's first page, or the stored page of an interrupted run. A stored link
         Twilio refuses, or one for another account, restarts the step from its first page:
         upserts by SID make reading pages again harmless."""
-        if resume_at and belongs_to(self.client, self.kind.resource, resume_at):
+        if resume_at and self.history_pages.belongs_to(self.kind.resource, resume_at):
             try:
-                return await page_at(self.client, self.api, resume_at)
+                return await self.history_pages.page_at(self.kind.resource, resume_at)
             except TwilioApiError as err:
                 if err.status not in _LINK_REJECTED:
                     raise
@@ -137,7 +137,7 @@ class SyncRun:
             log.info("Stored page link names another account; reading the step again")
         if resume_at:
             await asyncio.to_thread(self.checkpoints.restart_step, cp.id)
-        return await first_page(self.api, **filters)
+        return await self.history_pages.first_page(self.kind.resource, **filters)
 
     async def _commit(
         self,

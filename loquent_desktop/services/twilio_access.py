@@ -1,15 +1,14 @@
-"""The single door to Twilio for every service: resolve credentials, then build a client.
+"""The single door to Twilio for every service: resolve credentials, then hand out the
+account's gateways.
 
-Every Twilio call in the app goes through `TwilioAccess.client_for`, which applies the
+Every Twilio call in the app goes through `TwilioAccess.account_for`, which applies the
 resolution rule in `domain.credentials.resolve` (BYO without credentials is an error, never the
-shared account).
+shared account), and returns a `TwilioAccount` whose gateways make the requests.
 """
 
 from __future__ import annotations
 
 import asyncio
-
-from twilio.rest import Client
 
 from ..domain.credentials import Credentials, ResolvedCredentials, resolve
 from ..domain.errors import CredentialsMissing
@@ -63,11 +62,3 @@ class TwilioAccess:
     def account_with(self, credentials: Credentials) -> TwilioAccount:
         """For validating credentials that are not saved yet (nothing to resolve)."""
         return TwilioAccount(self.factory.client(credentials))
-
-    async def client_for(self, org_id: int) -> tuple[Client, ResolvedCredentials]:
-        resolved = await self.resolve(org_id)
-        return self.factory.client(resolved.credentials), resolved
-
-    def client_with(self, credentials: Credentials) -> Client:
-        """For validating credentials that are not saved yet (nothing to resolve)."""
-        return self.factory.client(credentials)

@@ -4,14 +4,21 @@ The one operation that can cut another platform off a number, so every step is c
 
 configure  re-fetch → plan (every field before → after, who stops receiving calls) →
            confirm → save the whole previous configuration (one transaction, only if none is
-           saved yet) → update on Twilio → re-fetch and verify → record → journal
+           saved yet) → update on Twilio (a SIP trunk is detached through the Trunking API)
+           → re-fetch and verify → record → journal
 restore    re-fetch → plan (with any change made since Loquent configured it, which must be
-           acknowledged) → confirm → write every saved field back → verify → forget snapshot
+           acknowledged) → confirm → attach the saved SIP trunk again (Trunking API) → write
+           every saved field back → verify → forget snapshot
 
-Many numbers make one plan and one journal entry with a per-number outcome; a failure on
-one number does not stop the others, and running the same selection again finishes the rest
-(numbers already done plan no change). Per-number configure/restore is for BYO
+Many numbers make one plan and one journal entry with a per-number outcome, written as each
+number finishes; a failure on one number does not stop the others, and running the same
+selection again finishes the rest (numbers already done plan no change; numbers a killed run
+changed on Twilio but never recorded are recorded). Per-number configure/restore is for BYO
 organizations: a Shared organization's numbers get Loquent's URL when they are bought.
+
+One bulk change per organization at a time, across windows, processes and computers sharing
+the database: the run holds the lease `voice:{org_id}` (and an in-process guard, since two
+windows of one process share a lease holder).
 
 Here: the reads and `prepare_…`, which return a `RoutingChange` (one `PlannedChange` for the
 whole selection). The plan text is built by the pure `voice_routing_plans`, the per-number
@@ -21,8 +28,11 @@ execution lives in `voice_routing_steps`, and the outcome in `voice_routing_resu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from functools import partial
 
 from ..domain.errors import LoquentError
 from ..domain.records import PhoneNumberRecord
@@ -30,12 +40,19 @@ from ..domain.voice_route import VoiceConfig
 from ..domain.voice_routing import NumberRouting
 from ..store.repositories import JournalRepository, OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.incoming_numbers import IncomingNumbersGateway
+from .leases import Leases
 from .plan_runner import PlannedChange, PlanRunner, RunControl
 from .twilio_access import TwilioAccess
 from .voice_routing_history import RoutingEvent, events_for
 from .voice_routing_plans import CONFIGURE, RESTORE, RoutingStep, build_plan, routing_from_record
 from .voice_routing_result import RoutingResult
-from .voice_routing_steps import GONE, RoutingExecution, fetch_or_none, gather_limited
+from .voice_routing_steps import (
+    GONE,
+    OutcomeLog,
+    RoutingExecution,
+    fetch_or_none,
+    gather_limited,
+)
 
 SHARED_REFUSED = (
     "This organization uses Loquent's shared Twilio account: its numbers get Loquent's Voice "
@@ -54,7 +71,7 @@ class RoutingChange(PlannedChange[RoutingResult]):
     @property
     def sends_anything(self) -> bool:
         """False when every number is already as planned (or skipped): nothing to confirm."""
-        return any(s.changes or s.forget_only for s in self.steps)
+        return any(s.changes or s.forget_only or s.record_only for s in self.steps)
 
 
 class VoiceRoutingService:
@@ -66,6 +83,8 @@ class VoiceRoutingService:
         journal: JournalRepository,
         plans: PlanRunner,
         default_voice_url: str,
+        *,
+        leases: Leases,
     ) -> None:
         self.access = access
         self.phone_numbers = phone_numbers
@@ -73,6 +92,8 @@ class VoiceRoutingService:
         self.journal = journal
         self.plans = plans
         self.default_voice_url = default_voice_url
+        self.leases = leases
+        self._running_for: set[int] = set()  # organizations with a run in this process
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -143,10 +164,22 @@ class VoiceRoutingService:
         plan, steps = await asyncio.to_thread(
             build_plan, action, org.name, resolved.credentials.masked_sid, numbers
         )
-        execution = RoutingExecution(account.incoming_numbers, self.phone_numbers, org_id, action)
+        # Names this run's journal entry, so outcomes can be written to it as they come.
+        run = uuid.uuid4().hex
+        plan = replace(plan, details={**plan.details, "run": run})
+        execution = RoutingExecution(
+            account.incoming_numbers, account.trunks, self.phone_numbers, org_id, action
+        )
 
         async def execute(control: RunControl) -> RoutingResult:
-            return await execution.run(steps, control)
+            async with self._exclusive(org_id, org.name):
+                entry = await asyncio.to_thread(
+                    self.journal.find_running, run, tuple(self.plans.running)
+                )
+                write = (
+                    None if entry is None else partial(self.journal.merge_result, entry, "numbers")
+                )
+                return await execution.run(steps, control, OutcomeLog(write))
 
         return RoutingChange(
             plan,
@@ -156,6 +189,20 @@ class VoiceRoutingService:
             outcome=RoutingResult.grade,
             steps=tuple(steps),
         )
+
+    @asynccontextmanager
+    async def _exclusive(self, org_id: int, name: str) -> AsyncIterator[None]:
+        """Hold the organization's voice-routing lease while a confirmed plan runs: a second
+        run (another window, process or computer) is refused before it sends anything."""
+        what = f"A voice routing change for {name}"
+        if org_id in self._running_for:
+            raise LoquentError(f"{what} is already running in this app. Wait for it to end.")
+        self._running_for.add(org_id)
+        try:
+            async with self.leases.hold(f"voice:{org_id}", what):
+                yield
+        finally:
+            self._running_for.discard(org_id)
 
     async def _live_configs(
         self, numbers: IncomingNumbersGateway, sids: list[str]

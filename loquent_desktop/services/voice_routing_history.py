@@ -2,6 +2,8 @@
 
 Routing plans journal one entry per confirmed (or cancelled) plan, with each number's
 before/after in the plan and its own outcome in the result; this picks out one number.
+Outcomes are journaled number by number while a run goes on, so a run that was interrupted
+(the app was killed) still shows, for each number it finished, what happened to it.
 """
 
 from __future__ import annotations
@@ -51,12 +53,20 @@ def events_for(entries: Iterable[JournalRecord], sid: str, running: set[int]) ->
     return events
 
 
+INTERRUPTED_AFTER = "The run was interrupted (the app stopped) after this number was done."
+
+
 def _outcome(entry: JournalRecord, sid: str, running: set[int]) -> tuple[str, str | None]:
-    if entry.outcome is None:
-        return ("running" if entry.id in running else "interrupted"), None
     per_number: dict[str, Any] = ((entry.result or {}).get("numbers") or {}).get(sid) or {}
+    said = per_number.get("error") or per_number.get("note")
+    if entry.outcome is None:
+        if entry.id in running:
+            return (str(per_number["outcome"]), said) if per_number else ("running", None)
+        if per_number:
+            return str(per_number.get("outcome")), " ".join(filter(None, [said, INTERRUPTED_AFTER]))
+        return "interrupted", None
     if per_number:
-        return str(per_number.get("outcome")), per_number.get("error")
+        return str(per_number.get("outcome")), said
     return entry.outcome, entry.error
 
 

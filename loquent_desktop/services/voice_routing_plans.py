@@ -21,6 +21,7 @@ from ..domain.voice_routing import (
     differences,
     is_ours,
     loquent_config,
+    same_routing,
     shown,
 )
 
@@ -46,6 +47,9 @@ class RoutingStep:
     changes: tuple[FieldChange, ...] = ()
     save_snapshot: bool = False  # configure: no snapshot yet and not already Loquent's
     forget_only: bool = False  # restore: already back as saved; only forget our copy
+    # configure: already Loquent's, changed by a run that died before recording it; only
+    # our record is written (nothing is sent)
+    record_only: bool = False
     skip: str | None = None  # why nothing is done
 
     def to_journal(self) -> dict[str, Any]:
@@ -57,6 +61,7 @@ class RoutingStep:
                 [c.field, shown(c.field, c.before), shown(c.field, c.after)] for c in self.changes
             ],
             "skip": self.skip,
+            "record_only": self.record_only,
         }
 
 
@@ -97,11 +102,11 @@ def build_plan(
             Change(resource, c.label, shown(c.field, c.before), shown(c.field, c.after))
             for c in step.changes
         ]
-    acting = [s for s in steps if s.changes or s.forget_only]
+    acting = [s for s in steps if s.changes or s.forget_only or s.record_only]
     what = format_phone(acting[0].phone_number) if len(acting) == 1 else f"{len(acting)} numbers"
     if action == CONFIGURE:
         title = f"Point {what} at Loquent"
-        notes = [SNAPSHOT_NOTE, RECORDING_NOTE] if acting else []
+        notes = [SNAPSHOT_NOTE, RECORDING_NOTE] if any(s.changes for s in steps) else []
     else:
         title = f"Restore the previous voice configuration of {what}"
         notes = [RESTORE_NOTE] if acting else []
@@ -141,6 +146,14 @@ def _configure_step(n: NumberRouting, parts: _Parts) -> RoutingStep:
     target = loquent_config(live, n.loquent_url)
     changes = tuple(differences(live, target))
     if not changes:
+        if n.previous is not None and n.routed is None:
+            # Saved, then changed on Twilio, then the app died (or lost Twilio's answer)
+            # before writing down what Twilio confirmed: the record is completed, nothing sent.
+            parts.notes.append(
+                f"{phone} already points at Loquent: an earlier run that was interrupted "
+                "changed it without recording it. Loquent records it now; nothing is sent for it."
+            )
+            return RoutingStep(n.sid, n.phone_number, live, target, record_only=True)
         parts.notes.append(f"{phone} already points at Loquent: nothing is sent for it.")
         return RoutingStep(n.sid, n.phone_number, live, target)  # "unchanged"
     ours = n.points_at_loquent
@@ -151,8 +164,9 @@ def _configure_step(n: NumberRouting, parts: _Parts) -> RoutingStep:
         )
     if live.trunk_sid:
         parts.warnings.append(
-            f"SIP trunk {live.trunk_sid} will be detached from {phone}: while a trunk is set, "
-            "Twilio ignores the Voice URL. Calls stop reaching the PBX or carrier behind it."
+            f"SIP trunk {live.trunk_sid} will be detached from {phone} (through Twilio's SIP "
+            "Trunking API, after the Voice URL is set): while a trunk is set, Twilio ignores "
+            "the Voice URL. Calls stop reaching the PBX or carrier behind it."
         )
     if live.voice_application_sid:
         parts.warnings.append(
@@ -169,7 +183,9 @@ def _configure_step(n: NumberRouting, parts: _Parts) -> RoutingStep:
             f"{phone} keeps sending call status to "
             f"{shown('status_callback', live.status_callback)}."
         )
-    if n.previous is not None and not ours:
+    # A saved configuration equal to today's was taken by a run interrupted before it sent
+    # anything: Restore returns to exactly what is shown, so there is nothing to warn about.
+    if n.previous is not None and not ours and not same_routing(n.previous, live):
         parts.warnings.append(
             f"{phone} already has a previous configuration saved on {_when(n.snapshot_taken_at)};"
             " it is kept, so Restore returns to it, not to the routing shown here as 'Now'."
@@ -212,6 +228,11 @@ def _restore_step(n: NumberRouting, parts: _Parts) -> RoutingStep:
             for c in drift
         )
         parts.warnings.append(f"{phone} was changed after Loquent configured it{since}: {what}.")
+    if target.trunk_sid and target.trunk_sid != live.trunk_sid:
+        parts.notes.append(
+            f"{phone} is attached to SIP trunk {target.trunk_sid} again (through Twilio's SIP "
+            "Trunking API, before the other fields are written)."
+        )
     route = n.route
     back_to = effective_voice_route(
         target.trunk_sid, target.voice_application_sid, target.voice_url, n.loquent_url

@@ -2,6 +2,10 @@
 
 Pure: the execution fills `outcomes`; the journal keeps `summary()` and `grade()`, and the
 Voice routing tab shows `describe()`.
+
+Per-number outcomes: succeeded, unchanged (already as planned), recorded (already Loquent's,
+changed by an interrupted run: only Loquent's record was written), skipped, and the problems
+below.
 """
 
 from __future__ import annotations
@@ -9,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Per-number outcomes that need no more work.
+DONE = ("succeeded", "unchanged", "recorded", "skipped")
+RECORDED_WORDS = "recorded (changed by an interrupted run)"
 # Per-number outcomes that leave work to do, in the words a summary uses.
 PROBLEMS = {
     "failed": "failed",
@@ -37,7 +44,7 @@ class RoutingResult:
 
     def grade(self) -> tuple[str, str | None]:
         """The journal's outcome for the whole plan, and what went wrong in words."""
-        ok = sum(self.count(o) for o in ("succeeded", "unchanged", "skipped"))
+        ok = sum(self.count(o) for o in DONE)
         if ok == len(self.outcomes):
             return "succeeded", None
         problems = [
@@ -54,6 +61,8 @@ class RoutingResult:
         parts = [f"{self.count('succeeded')} done"]
         if unchanged := self.count("unchanged"):
             parts.append(f"{unchanged} already as planned")
+        if recorded := self.count("recorded"):
+            parts.append(f"{recorded} {RECORDED_WORDS}")
         if skipped := self.count("skipped"):
             parts.append(f"{skipped} skipped")
         parts += [f"{c} {words}" for o, words in PROBLEMS.items() if (c := self.count(o))]

@@ -27,6 +27,7 @@ from .repositories.calls import CallRepository
 from .repositories.contacts import ContactRepository
 from .repositories.leases import LeaseRepository
 from .repositories.messages import MessageRepository
+from .repositories.recordings import RecordingRepository
 from .repositories.sync_checkpoints import SyncCheckpointRepository
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Database:
         self.journal = JournalRepository(self.sessions)
         self.messages = MessageRepository(self.sessions)
         self.calls = CallRepository(self.sessions)
+        self.recordings = RecordingRepository(self.sessions)
         self.contacts = ContactRepository(self.sessions)
         self.sync_checkpoints = SyncCheckpointRepository(self.sessions)
         self.event_streams = EventStreamRepository(self.sessions)

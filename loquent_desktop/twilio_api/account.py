@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # the gateway modules import this one's neighbours, not the o
     from .event_streams import EventStreamsGateway
     from .history_pages import HistoryPagesGateway
     from .incoming_numbers import IncomingNumbersGateway
+    from .recording_media import RecordingMediaGateway
+    from .recordings import RecordingPagesGateway
+    from .trunks import TrunksGateway
 
 
 class TwilioAccount:
@@ -66,3 +69,21 @@ class TwilioAccount:
         from .event_streams import EventStreamsGateway
 
         return EventStreamsGateway(self._client)
+
+    @cached_property
+    def trunks(self) -> TrunksGateway:
+        from .trunks import TrunksGateway
+
+        return TrunksGateway(self._client)
+
+    @cached_property
+    def recording_pages(self) -> RecordingPagesGateway:
+        from .recordings import RecordingPagesGateway
+
+        return RecordingPagesGateway(self._client)
+
+    @cached_property
+    def recording_media(self) -> RecordingMediaGateway:
+        from .recording_media import RecordingMediaGateway
+
+        return RecordingMediaGateway(self._client)

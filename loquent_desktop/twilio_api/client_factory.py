@@ -1,6 +1,9 @@
-"""Builds twilio `Client`s that share one HTTP session on the running event loop."""
+"""Builds twilio `Client`s that share one HTTP session on the running event loop; TLS is
+checked against the OS trust store (see `tls.py`) unless a test hands in its own context."""
 
 from __future__ import annotations
+
+import ssl
 
 from twilio.rest import Client
 
@@ -19,7 +22,9 @@ class TwilioClientFactory:
         timeout_s: float = 30.0,
         retry: RetryPolicy | None = None,
         on_request: RequestHook | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        self.ssl_context = ssl_context
         self.routing = routing or HostRouting()
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
@@ -30,7 +35,7 @@ class TwilioClientFactory:
     def http(self) -> RoutingHttpClient:
         if self._http is None or self._http.closed:
             self._http = RoutingHttpClient(
-                self.routing, self.timeout_s, self.retry, self.on_request
+                self.routing, self.timeout_s, self.retry, self.on_request, self.ssl_context
             )
         return self._http
 

@@ -17,6 +17,7 @@ from .errors import translate_errors
 from .paging import PAGE_SIZE
 
 API_VERSION = "2010-04-01"
+RESOURCES = ("Messages", "Calls")
 
 
 @dataclass(frozen=True)
@@ -25,38 +26,44 @@ class RawPage:
     next_page_uri: str | None  # relative, as Twilio sent it; None on the last page
 
 
-def list_api(client: Client, resource: str) -> Any:
-    """The library's list resource for `resource` ("Messages" or "Calls")."""
-    account = client.api.v2010.accounts(client.account_sid)
-    return {"Messages": account.messages, "Calls": account.calls}[resource]
+class HistoryPagesGateway:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        account = client.api.v2010.accounts(client.account_sid)
+        self._lists: dict[str, Any] = {"Messages": account.messages, "Calls": account.calls}
 
+    def list_path(self, resource: str) -> str:
+        """The path of this account's `resource` list ("Messages" or "Calls")."""
+        return f"/{API_VERSION}/Accounts/{self._client.account_sid}/{resource}.json"
 
-def list_path(client: Client, resource: str) -> str:
-    return f"/{API_VERSION}/Accounts/{client.account_sid}/{resource}.json"
+    def belongs_to(self, resource: str, uri: str | None) -> bool:
+        """Whether a stored link names this account's list: after a change of credentials
+        (another account), it must not be followed."""
+        return bool(uri) and str(uri).startswith(self.list_path(resource) + "?")
 
+    async def first_messages_page(self, **filters: Any) -> RawPage:
+        """The newest page of Messages matching `filters` (library keyword names)."""
+        return await self.first_page("Messages", **filters)
 
-def belongs_to(client: Client, resource: str, uri: str | None) -> bool:
-    """Whether a stored link names this account's list: after a change of credentials
-    (another account), it must not be followed."""
-    return bool(uri) and str(uri).startswith(list_path(client, resource) + "?")
+    async def first_calls_page(self, **filters: Any) -> RawPage:
+        """The newest page of Calls matching `filters` (library keyword names)."""
+        return await self.first_page("Calls", **filters)
+
+    async def first_page(self, resource: str, **filters: Any) -> RawPage:
+        """The newest page of `resource` matching `filters`, at Twilio's maximum page size."""
+        async with translate_errors():
+            page = await self._lists[resource].page_async(page_size=PAGE_SIZE, **filters)
+        return _raw(page)
+
+    async def page_at(self, resource: str, uri: str) -> RawPage:
+        """The page a stored `next_page_uri` names (it carries the filters and page size)."""
+        api = self._lists[resource]
+        async with translate_errors():
+            page = await api.get_page_async(self._client.api.absolute_url(uri))
+        return _raw(page)
 
 
 def _raw(page: Any) -> RawPage:
     payload: dict[str, Any] = page._payload  # the parsed JSON; the library keeps no other copy
     records = list(page.load_page(payload))
     return RawPage(records, payload.get("next_page_uri") or None)
-
-
-async def first_page(api: Any, **filters: Any) -> RawPage:
-    """The newest page matching `filters` (library keyword names), at Twilio's maximum
-    page size."""
-    async with translate_errors():
-        page = await api.page_async(page_size=PAGE_SIZE, **filters)
-    return _raw(page)
-
-
-async def page_at(client: Client, api: Any, uri: str) -> RawPage:
-    """The page a stored `next_page_uri` names (it carries the filters and page size)."""
-    async with translate_errors():
-        page = await api.get_page_async(client.api.absolute_url(uri))
-    return _raw(page)

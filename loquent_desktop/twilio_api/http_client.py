@@ -3,7 +3,8 @@
 It replaces `AsyncTwilioHttpClient.request` to add what the library lacks: host routing (to the
 sandbox or another Twilio-compatible server), a real per-request timeout (the library ignores
 its constructor's), our retry policy (the library's `max_retries` also repeats POSTs on 5xx,
-which could buy a number twice), and network failures raised as `TwilioApiError`.
+which could buy a number twice), network failures raised as `TwilioApiError`, and TLS checked
+against the OS trust store (`tls.py`), so a company's inspection root works.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ from twilio.http.response import Response
 from ..domain.errors import TwilioApiError
 from .retry import RetryPolicy
 from .routing import HostRouting
+from .tls import is_certificate_error, ssl_context, untrusted_message
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,13 @@ def _readable(response: Response) -> bool:
     return True
 
 
+def _certificate_reason(exc: BaseException) -> str:
+    """OpenSSL's short reason ("self-signed certificate in certificate chain"), if any."""
+    cert_error = getattr(exc, "certificate_error", None)
+    reason = getattr(cert_error, "verify_message", None) or getattr(exc, "verify_message", None)
+    return str(reason) if reason else ""
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -67,8 +77,11 @@ class RoutingHttpClient(AsyncHttpClient):
         timeout_s: float = 30.0,
         retry: RetryPolicy | None = None,
         on_request: RequestHook | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(logger=log, is_async=True, timeout=timeout_s)
+        # None: the OS trust store, made with the session (on the running loop).
+        self._ssl_context = ssl_context
         self.routing = routing or HostRouting()
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
@@ -84,7 +97,10 @@ class RoutingHttpClient(AsyncHttpClient):
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:
             # trust_env: honour HTTPS_PROXY / NO_PROXY, as corporate networks need.
-            self._session = aiohttp.ClientSession(trust_env=True)
+            context = self._ssl_context or ssl_context()
+            self._session = aiohttp.ClientSession(
+                trust_env=True, connector=aiohttp.TCPConnector(ssl=context)
+            )
         return self._session
 
     async def request(
@@ -167,6 +183,14 @@ class RoutingHttpClient(AsyncHttpClient):
             ) from None
         except aiohttp.ClientError as exc:
             self._notify(method, url, None)
+            if isinstance(exc, aiohttp.ClientConnectorCertificateError) or is_certificate_error(
+                exc
+            ):
+                raise TwilioApiError(
+                    untrusted_message(host, _certificate_reason(exc)),
+                    kind="connection",
+                    method=method,
+                ) from None
             raise TwilioApiError(
                 f"Could not reach Twilio at {host} ({type(exc).__name__}). Check your internet "
                 "connection, proxy or firewall, and try again.",

@@ -16,7 +16,6 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,27 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import LoquentError, PlanCancelled
-from ..domain.event_streams import Access, StreamKind, StreamsOverview, StreamStatus
+from ..domain.event_streams import Access, StreamKind, StreamsOverview
+from ..domain.plans import Plan
 from ..domain.records import OrganizationRecord
-from ..domain.validation import mask_sid
-from ..services.event_streams import EventStreamsService, NothingToChange, StreamChange
+from ..services.event_streams import EventStreamsService, NothingToChange
+from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
-from .dialogs.confirm_plan import ConfirmPlanDialog
-from .widgets import ERROR_STYLE, ErrorLabel, ProgressStrip, user_text
+from .plan_flow import confirm_and_apply
+from .stream_box import StreamBox, outcome_text
+from .style import Role, css
+from .widgets import ErrorLabel, ProgressStrip, user_text
 
 log = logging.getLogger(__name__)
 
-OK_STYLE = "color: #1b6e3a; font-weight: 600;"
-WARN_STYLE = "color: #9a5b00; font-weight: 600;"
-MUTED_STYLE = "color: #6b6b6b;"
-SETUP_TIP = (
-    "Show what will be created in the Twilio account (a webhook sink to the events URL, "
-    "reused if one exists, and this stream's subscription), then ask before doing it."
-)
-REMOVE_TIP = (
-    "Show what will be deleted (this stream's subscription, and its sink only if nothing "
-    "else uses it), then ask before doing it."
-)
 URL_TIP = (
     "Where Twilio delivers this organization's events (https only). Leave empty for the "
     "default. Streams already set up keep their destination until removed and set up again."
@@ -63,137 +54,26 @@ ACCESS_NOTES = {
     ),
 }
 
-BOX_NOTES = {  # the full explanation is above the boxes
-    Access.SHARED: "Not available in Shared mode (see above).",
-    Access.NOT_CONNECTED: "Connect the organization's Twilio account first (see above).",
-}
 STRANDED_NOTE = (
     "Streams that Loquent set up in the organization's own Twilio account are still there "
     "(below): Twilio keeps sending their events to Loquent until they are removed."
 )
-ELSEWHERE_NOTE = (
-    " Event Streams are account-wide, so Loquent receives these events once; manage them from "
-    "that organization."
-)
-
-
-def _short(event_type: str) -> str:
-    return event_type.removeprefix("com.twilio.")
-
-
-class StreamBox(QGroupBox):
-    """One stream kind: status, subscribed types, Set up… and Remove…."""
-
-    def __init__(self, kind: StreamKind, parent: QWidget | None = None) -> None:
-        super().__init__(kind.label, parent)
-        self.kind = kind
-        self.status: StreamStatus | None = None
-        self.state = QLabel()
-        self.details = QLabel()
-        self.types = QLabel()
-        self.result = QLabel()
-        self.error = ErrorLabel()
-        for label in (self.state, self.details, self.types, self.result):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.types.setStyleSheet("font-family: monospace; color: #3a3a3a;")
-        self.setup_button = QPushButton("Set up…")
-        self.setup_button.setToolTip(SETUP_TIP)
-        self.remove_button = QPushButton("Remove…")
-        self.remove_button.setToolTip(REMOVE_TIP)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.setup_button)
-        buttons.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        for widget in (self.state, self.details, self.types, self.result, self.error):
-            layout.addWidget(widget)
-        layout.addStretch(1)  # the two boxes share a row: keep the text at the top
-        layout.addLayout(buttons)
-        self.show_status(None, None, idle=False)
-
-    def show_status(self, status: StreamStatus | None, access: Access | None, idle: bool) -> None:
-        self.status = status
-        noun = self.kind.noun
-        can_setup = can_remove = False
-        self.types.clear()
-        if access is None or status is None:
-            self.state.setStyleSheet(MUTED_STYLE)
-            self.state.setText("Not available" if access is not None else "—")
-            self.details.setText(BOX_NOTES.get(access, "") if access else "Status not read yet.")
-        elif status.from_records:  # Shared or not connected: shown from Loquent's records
-            self.state.setStyleSheet(WARN_STYLE)
-            self.state.setText("⚠ Still set up in the organization's own account")
-            self.details.setText(status.problem or "")
-        elif status.problem is not None:
-            self.state.setStyleSheet(ERROR_STYLE + " font-weight: 600;")
-            self.state.setText("⚠ Needs attention")
-            self.details.setText(
-                status.problem + (f"\n{status.elsewhere}" if status.elsewhere else "")
-            )
-            # Remove… also deletes a sink left with nothing subscribed.
-            can_setup = not status.is_set_up and status.elsewhere is None
-            can_remove = status.is_set_up or status.sink_sid is not None
-        elif status.elsewhere is not None:
-            self.state.setStyleSheet(MUTED_STYLE + " font-weight: 600;")
-            self.state.setText("Set up for another organization")
-            self.details.setText(status.elsewhere + ELSEWHERE_NOTE)
-        elif status.is_set_up:
-            self.state.setStyleSheet(OK_STYLE)
-            self.state.setText("● Active")
-            self.details.setText(
-                f"Subscription {mask_sid(status.subscription_sid)} on sink "
-                f"{mask_sid(status.sink_sid)} ({status.sink_status})\n"
-                f"Delivers to {status.destination}"
-                + ("" if status.recorded else "\nFound on Twilio; Loquent had no record of it.")
-            )
-            self.types.setText(
-                f"{len(status.types)} event types:\n"
-                + "\n".join(f"  {_short(t)}" for t in status.types)
-            )
-            if status.missing_types:
-                self.details.setText(
-                    self.details.text()
-                    + f"\n{len(status.missing_types)} more event types are available now; "
-                    "Set up… adds them."
-                )
-            can_setup, can_remove = bool(status.missing_types), True
-        else:
-            self.state.setStyleSheet(MUTED_STYLE + " font-weight: 600;")
-            self.state.setText("Not set up")
-            self.details.setText(f"Loquent receives no {noun} events from this account.")
-            can_setup = True
-        self.types.setVisible(bool(self.types.text()))
-        complete = status is not None and status.is_active and not status.missing_types
-        self.setup_button.setToolTip(
-            f"Already set up: Twilio sends every available {noun} event type to Loquent."
-            if complete
-            else SETUP_TIP
-        )
-        self.setup_button.setEnabled(idle and can_setup)
-        self.remove_button.setEnabled(idle and can_remove)
-
-    def show_result(self, text: str, style: str) -> None:
-        self.error.clear()
-        self.result.setStyleSheet(style)
-        self.result.setText(text)
-        self.result.setVisible(bool(text))
-
-    def show_error(self, text: str) -> None:
-        self.show_result("", "")
-        self.error.setText(text)
 
 
 class EventStreamsView(QWidget):
     changed = Signal(str)  # the stream kind ("sms" / "calls") set up or removed
 
     def __init__(
-        self, streams: EventStreamsService, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        streams: EventStreamsService,
+        tasks: TaskRunner,
+        plans: PlanRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.streams = streams
         self.tasks = tasks
+        self.plans = plans
         self.org_id: int | None = None
         self.overview: StreamsOverview | None = None
         self._generation = 0  # bumped on every organization switch: late results are dropped
@@ -219,11 +99,11 @@ class EventStreamsView(QWidget):
             "Leave it empty for the default."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet(MUTED_STYLE)
+        hint.setStyleSheet(css(Role.MUTED))
 
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #1f5fbf;")
+        self.note.setStyleSheet(css(Role.NOTE))
         self.note.hide()
         self.progress = ProgressStrip()
         self.error = ErrorLabel()
@@ -234,14 +114,14 @@ class EventStreamsView(QWidget):
         self.others = QLabel()
         self.others.setTextFormat(Qt.TextFormat.PlainText)
         self.others.setWordWrap(True)
-        self.others.setStyleSheet(MUTED_STYLE)
+        self.others.setStyleSheet(css(Role.MUTED))
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Read the streams from Twilio again (F5). Read-only.")
         self.refreshed = QLabel()
-        self.refreshed.setStyleSheet(MUTED_STYLE)
+        self.refreshed.setStyleSheet(css(Role.MUTED))
         self.account = QLabel()
         self.account.setTextFormat(Qt.TextFormat.PlainText)
-        self.account.setStyleSheet(MUTED_STYLE)
+        self.account.setStyleSheet(css(Role.MUTED))
         bottom = QHBoxLayout()
         bottom.addWidget(self.refresh_button)
         bottom.addWidget(self.account)
@@ -276,7 +156,7 @@ class EventStreamsView(QWidget):
         if org is None or org.id != self.org_id:
             self._switch(org.id if org else None)  # nothing of the previous one stays shown
         if org is not None:
-            self._load_task = self.tasks.start(self.load(org.id), "Read event streams")
+            self._load_task = self.tasks.start_scoped(self.load(org.id), "Read event streams")
         self._show()
 
     async def load(self, org_id: int) -> None:
@@ -322,7 +202,7 @@ class EventStreamsView(QWidget):
 
     def refresh(self) -> None:
         if self.org_id is not None and not self.busy:
-            self._load_task = self.tasks.start(self.load(self.org_id), "Read event streams")
+            self._load_task = self.tasks.start_scoped(self.load(self.org_id), "Read event streams")
 
     def _switch(self, org_id: int | None) -> None:
         self._cancel_load()
@@ -414,13 +294,13 @@ class EventStreamsView(QWidget):
             await self.streams.set_events_url(org_id, text)
         except LoquentError as exc:  # InvalidInput: not an https address
             if org_id == self.org_id:
-                self._url_said(str(exc), ERROR_STYLE)
+                self._url_said(str(exc), css(Role.ERROR))
             return
         finally:
             self._settle()
         if org_id != self.org_id:
             return
-        self._url_said("Saved.", OK_STYLE)
+        self._url_said("Saved.", css(Role.OK, bold=True))
         await self.load(org_id)
 
     def _url_said(self, text: str, style: str) -> None:
@@ -446,21 +326,21 @@ class EventStreamsView(QWidget):
         box.error.clear()
         verb = "Set up" if action == "setup" else "Remove"
 
-        async def confirm(plan):  # type: ignore[no-untyped-def]
-            self.progress.finish()  # nothing runs while the dialog waits for an answer
-            accepted = await ConfirmPlanDialog.ask(self, plan, verb)
-            if accepted:
-                self.progress.cancel_button.hide()  # a change cannot be taken back half-way
-                self.progress.start(f"{plan.title}…")
-            return accepted
+        def confirmed(plan: Plan) -> None:
+            self.progress.cancel_button.hide()  # a change cannot be taken back half-way
+            self.progress.start(f"{plan.title}…")
 
         self.progress.cancel_button.hide()
         self.progress.start(f"Reading {kind.label.lower()} from Twilio…")
         try:
-            run = self.streams.setup if action == "setup" else self.streams.remove
-            result = await run(org_id, kind, confirm)
+            prepare = (
+                self.streams.prepare_setup if action == "setup" else self.streams.prepare_remove
+            )
+            change = await prepare(org_id, kind)
+            self.progress.finish()  # nothing runs while the dialog waits for an answer
+            result = await confirm_and_apply(self, self.plans, change, verb, on_confirmed=confirmed)
         except (PlanCancelled, NothingToChange) as exc:
-            self._tell(generation, box, str(exc), MUTED_STYLE)
+            self._tell(generation, box, str(exc), css(Role.MUTED))
         except LoquentError as exc:
             if generation == self._generation:
                 box.show_error(str(exc))
@@ -469,7 +349,7 @@ class EventStreamsView(QWidget):
             if generation == self._generation:
                 box.show_error(user_text(exc))
         else:
-            self._tell(generation, box, *_outcome(action, result))
+            self._tell(generation, box, *outcome_text(action, result))
             self.changed.emit(kind.value)
         finally:
             if shiboken6.isValid(self):
@@ -481,42 +361,3 @@ class EventStreamsView(QWidget):
     def _tell(self, generation: int, box: StreamBox, text: str, style: str) -> None:
         if generation == self._generation:
             box.show_result(text, style)
-
-
-def _outcome(action: str, result: StreamChange) -> tuple[str, str]:
-    if action == "setup":
-        text = (
-            f"Set up: subscription {mask_sid(result.subscription_sid)} sends "
-            f"{len(result.types)} event types to sink {mask_sid(result.sink_sid)}"
-            + (" (new)." if result.sink_created else ".")
-        )
-    else:
-        text = _removed(result)
-    if result.store_error:
-        return (
-            f"{text} Twilio changed, but Loquent's database could not record it "
-            f"({result.store_error}); Refresh shows the account as it is.",
-            WARN_STYLE,
-        )
-    return text, WARN_STYLE if result.warning else OK_STYLE
-
-
-def _removed(result: StreamChange) -> str:
-    """What a removal did, as it happened (a sink already gone is not "still in use")."""
-    noun, sink = result.kind.noun, mask_sid(result.sink_sid)
-    if result.subscription_sid is None:  # only a sink left with nothing subscribed
-        if result.sink_gone:
-            return f"The leftover {noun} events sink {sink} was already gone from Twilio."
-        return f"Deleted the leftover {noun} events sink {sink}."
-    text = f"Removed {noun} event streaming"
-    if result.subscription_gone:
-        text += " (its subscription was already gone from Twilio)"
-    if result.sink_deleted:
-        return f"{text}; its sink was deleted too."
-    if result.sink_gone:
-        return f"{text}; its sink {sink} was already gone from Twilio (deleted elsewhere)."
-    if result.sink_sid and result.warning:  # the warning says what became of the sink
-        return f"{text}. {result.warning}"
-    if result.sink_sid:
-        return f"{text}; its sink stays (still in use)."
-    return f"{text}."

@@ -38,6 +38,7 @@ from ..services.sync_progress import SyncProgress, SyncSummary
 from .async_tasks import TaskRunner
 from .gil import gui_keeps_the_gil
 from .history_table import local_midnight
+from .style import Role, css
 from .widgets import error_label, user_text
 
 READ_ONLY = "Read-only: copies history from Twilio into Loquent; nothing on Twilio changes."
@@ -130,10 +131,10 @@ class HistorySyncView(QWidget):
         self.progress_label.setWordWrap(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #1b6e3a;")
+        self.summary.setStyleSheet(css(Role.OK))
         self.error = error_label()
         note = QLabel(READ_ONLY)
-        note.setStyleSheet("color: #6b6b6b;")
+        note.setStyleSheet(css(Role.MUTED))
 
         grid = QGridLayout()
         grid.addWidget(QLabel("Sync"), 0, 0)
@@ -147,10 +148,10 @@ class HistorySyncView(QWidget):
         grid.addWidget(self.since_date, 2, 2)
         grid.setColumnStretch(3, 1)
         buttons = QHBoxLayout()
-        for button in (self.start_button, self.resume_button, self.cancel_button):
+        for push in (self.start_button, self.resume_button, self.cancel_button):
             # Buttons keep their size whether or not the progress bar is shown beside them.
-            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button)
+            push.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(push)
         buttons.addWidget(self.bar, 1)
         buttons.addStretch(0)
         layout = QVBoxLayout(self)
@@ -373,4 +374,4 @@ class HistorySyncView(QWidget):
         else:
             self.state_label.setText(self.status.text() if self.status else "")
         interrupted = resumable and not running
-        self.state_label.setStyleSheet("color: #a65300;" if interrupted else "color: #6b6b6b;")
+        self.state_label.setStyleSheet(css(Role.WARN if interrupted else Role.MUTED))

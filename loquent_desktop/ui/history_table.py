@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -35,7 +33,7 @@ from .dialogs.awaitable import answer
 from .models.calls_model import CallsModel
 from .models.history_model import WHEN, HistoryTableModel
 from .models.messages_model import MessagesModel
-from .widgets import error_label, user_text
+from .widgets import TablePanel, error_label, user_text
 
 DIRECTIONS = (("All directions", None), ("Inbound", "inbound"), ("Outbound", "outbound"))
 NOUN = {"messages": "message", "calls": "call"}
@@ -52,6 +50,12 @@ def _date_edit(days_back: int) -> QDateEdit:
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setEnabled(False)
     return edit
+
+
+def _day(edit: QDateEdit) -> date:
+    day = edit.date().toPython()
+    assert isinstance(day, date)  # QDate.toPython is typed as returning object
+    return day
 
 
 class HistoryTable(QWidget):
@@ -85,6 +89,7 @@ class HistoryTable(QWidget):
         self.status.addItem("All statuses", None)
         self.export_button = QPushButton("E&xport CSV…")
         self.export_button.setToolTip(f"Save the {kind} shown (filters apply) as CSV")
+        self.error = error_label()
 
         self.model: HistoryTableModel[Any] = MessagesModel() if kind == "messages" else CallsModel()
         self.table = QTableView()
@@ -100,12 +105,9 @@ class HistoryTable(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #6b6b6b; padding: 24px;")
-        self.count_label = QLabel()
-        self.error = error_label()
+        self.panel = TablePanel(self.table)
+        self.empty = self.panel.empty
+        self.count_label = self.panel.count_label
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
@@ -118,9 +120,7 @@ class HistoryTable(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.error)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty, 1)
-        layout.addWidget(self.count_label)
+        layout.addWidget(self.panel, 1)
 
         self.search.textChanged.connect(self._search_changed)
         self.from_check.toggled.connect(self.from_date.setEnabled)
@@ -143,14 +143,10 @@ class HistoryTable(QWidget):
 
     # -- loading -------------------------------------------------------------------------
     def query(self) -> HistoryQuery:
-        date_from = (
-            local_midnight(self.from_date.date().toPython())
-            if self.from_check.isChecked()
-            else None
-        )
+        date_from = local_midnight(_day(self.from_date)) if self.from_check.isChecked() else None
         date_to = None
         if self.to_check.isChecked():  # the "to" day itself is included
-            date_to = local_midnight(self.to_date.date().toPython() + timedelta(days=1))
+            date_to = local_midnight(_day(self.to_date) + timedelta(days=1))
         return HistoryQuery(
             date_from=date_from,
             date_to=date_to,
@@ -169,7 +165,7 @@ class HistoryTable(QWidget):
             self._task.cancel()
         if self.org_id is None:
             return
-        self._task = self.tasks.start(
+        self._task = self.tasks.start_scoped(
             self.load(self.org_id), f"Load {self.kind}", on_error=self._failed, busy=False
         )
 
@@ -185,8 +181,7 @@ class HistoryTable(QWidget):
             self.browse.search(org_id, self.kind, self.query()),
             self.browse.statuses(org_id, self.kind),
         )
-        if not shiboken6.isValid(self) or org_id != self.org_id:
-            return  # the window closed meanwhile, or another organization is shown
+        # (Another organization meanwhile: start_scoped cancelled this read.)
         self._set_statuses(statuses)
         self._truncated = page.truncated
         self.error.clear()
@@ -226,13 +221,10 @@ class HistoryTable(QWidget):
             message = f"No {self._noun} matches “{self.search.text()}”."
         else:
             message = ""
-        self.empty.setText(message)
-        self.empty.setVisible(bool(message))
-        self.table.setVisible(not message)
         text = f"{total:,} {self.kind}" if shown == total else f"Showing {shown:,} of {total:,}"
         if self._truncated:
             text += f" (the newest {total:,}; narrow the dates to see older ones)"
-        self.count_label.setText(text if total else "")
+        self.panel.show_state(message, text if total else "")
         self.export_button.setEnabled(shown > 0)
 
     # -- export --------------------------------------------------------------------------

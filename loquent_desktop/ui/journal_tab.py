@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -24,14 +23,15 @@ from ..domain.records import JournalRecord
 from ..services.journal import JournalPage, JournalService
 from .async_tasks import TaskRunner
 from .models.filtered_table_model import FilteredTableModel
+from .style import Role, colour, css
 
 COLUMNS = ("When", "Organization", "Action", "Outcome")
-OUTCOME_COLOURS = {
-    "succeeded": "#1b6e3a",
-    "failed": "#b3261e",
-    "cancelled": "#6b6b6b",
-    "interrupted": "#a65300",
-    "running": "#1f5fbf",
+OUTCOME_ROLES = {
+    "succeeded": Role.OK,
+    "failed": Role.ERROR,
+    "cancelled": Role.MUTED,
+    "interrupted": Role.WARN,
+    "running": Role.NOTE,
 }
 STATE_TEXT = {
     "interrupted": "interrupted (the app stopped mid-change: check the account on Twilio)",
@@ -69,7 +69,7 @@ class JournalModel(FilteredTableModel[JournalRecord]):
 
     def cell_data(self, item: JournalRecord, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            return QColor(OUTCOME_COLOURS.get(self.page.state_of(item), "#000000"))
+            return colour(OUTCOME_ROLES.get(self.page.state_of(item), Role.TEXT))
         if role == Qt.ItemDataRole.ToolTipRole:
             return plan_text(item, self.page.state_of(item))
         return None
@@ -110,7 +110,7 @@ class JournalTab(QWidget):
         refresh.setToolTip("Reload the journal (F5)")
         refresh.clicked.connect(self.refresh)
         self.truncated = QLabel()
-        self.truncated.setStyleSheet("color: #6b6b6b;")
+        self.truncated.setStyleSheet(css(Role.MUTED))
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(refresh)

@@ -1,34 +1,24 @@
-"""Starts the window on the qasync loop, runs it until it closes, and shuts down cleanly
-(tasks cancelled, HTTP sessions closed, database disposed, emulator stopped)."""
+"""Builds the window over the context `app.start_app` made, runs it on the qasync loop until
+it closes, and shuts down cleanly (tasks cancelled, then `AppContext.aclose`: sandbox
+credentials forgotten, HTTP sessions closed, database disposed, emulator stopped)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import logging
-import os
 import sys
-from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..app import AppContext, build_context
+from ..app import AppContext, StartOptions, start_app
 from ..domain.errors import LoquentError
-from ..paths import AppPaths
-from ..secrets.store import SecretStore
-from ..services.sandbox_session import (
-    SandboxSession,
-    forget_sandbox_secrets,
-    prepare_sandbox_organizations,
-)
-from ..settings import Settings
+from ..services.sandbox_session import prepare_sandbox_organizations
 from .dialogs.awaitable import answer
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
-
-SANDBOX_MESSAGES, SANDBOX_CALLS = 3000, 1200
 
 
 async def _fatal(text: str, interactive: bool) -> int:
@@ -47,20 +37,10 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def database_problem(exc: BaseException) -> str:
-    """The driver's own first line ("connection refused", "password authentication failed"),
-    without SQLAlchemy's wrapping; never the URL, which may hold a password."""
-    if isinstance(exc, LoquentError):
-        return str(exc)
-    original = getattr(exc, "orig", None) or exc
-    first = (str(original).strip().splitlines() or [""])[0]
-    return f"{first[:300].rstrip('.')}. Check the database URL in the settings or --database-url."
-
-
 async def startup(window: MainWindow, context: AppContext) -> None:
     """Everything the window shows on first paint; errors land in the window, not a crash."""
     first: int | None = None
-    if isinstance(context.sandbox, SandboxSession):
+    if context.sandbox is not None:
         try:
             first = await prepare_sandbox_organizations(context, context.sandbox)
         except LoquentError as err:
@@ -85,38 +65,35 @@ async def save_screenshot(window: MainWindow, path: str, tab: str) -> int:
     return 0
 
 
-async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
-    interactive = args.screenshot is None
-    secrets = SecretStore.for_app(sandbox=args.sandbox)
-    sandbox: SandboxSession | None = None
-    if args.sandbox:
-        fixed = os.environ.get("LOQUENT_SANDBOX_FIXED_CREDENTIALS") == "1"
-        # A year of history ending today, so the Sync tab has something real-looking to copy.
-        sandbox = await asyncio.to_thread(
-            SandboxSession.start, args.sandbox_numbers, fixed, SANDBOX_MESSAGES, SANDBOX_CALLS, True
-        )
-        settings = replace(settings, twilio_base_url=sandbox.base_url, twilio_product_urls={})
+async def run(options: StartOptions, screenshot: Path | None = None, tab: str = "") -> int:
+    """`screenshot`: save a PNG of the loaded window there and exit instead of waiting for
+    the user to close it; `tab`: the tab to show first."""
+    interactive = screenshot is None
     try:
-        context = await build_context(paths, settings, secrets, sandbox)
-    except Exception as exc:  # a broken database URL or a failed migration
-        # The traceback goes to the log file only (stderr shows warnings and up).
-        log.info("Start-up failed", exc_info=True)
-        if sandbox is not None:
-            sandbox.stop()
-        return await _fatal(f"Could not open the database. {database_problem(exc)}", interactive)
+        context = await start_app(options)
+    except LoquentError as err:  # the database cannot be opened, an unsafe Twilio target
+        return await _fatal(str(err), interactive)
+    except Exception as exc:  # e.g. the emulator could not listen: a bug or the machine
+        log.info("Start-up failed", exc_info=exc)  # the log file only; stderr gets the line
+        return await _fatal(f"Could not start: {type(exc).__name__}: {exc}", interactive)
 
     window = MainWindow(context)
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    window.closed.connect(lambda: closed.done() or closed.set_result(None))
+
+    def window_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    window.closed.connect(window_closed)
     window.show()
     code = 0
     try:
         await window.tasks.start(startup(window, context), "Loading")
         settle_garbage_collector()
-        if args.tab:
-            window.select_tab(args.tab)
-        if args.screenshot is not None:
-            code = await save_screenshot(window, str(args.screenshot), args.tab)
+        if tab:
+            window.select_tab(tab)
+        if screenshot is not None:
+            code = await save_screenshot(window, str(screenshot), tab)
         else:
             await closed
     except LoquentError as err:
@@ -125,11 +102,5 @@ async def run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> 
         await window.shutdown()
         window.hide()
         window.deleteLater()
-        try:
-            if sandbox is not None:
-                await forget_sandbox_secrets(context)
-        except Exception as err:  # a keychain that went away: nothing left to forget
-            log.warning("Could not remove the sandbox's keychain entries: %s", err)
-        finally:
-            await context.aclose()
+        await context.aclose()
     return code

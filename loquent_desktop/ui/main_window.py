@@ -1,6 +1,10 @@
 """The main window: tabs for each built capability, and a status bar that always says which
 organization is current, which Twilio account mode it runs in, and whether this is the
-sandbox."""
+sandbox.
+
+The window owns the one `OrganizationSelection`: the Credentials list sets it, every tab
+watches it.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QT
 from .. import APP_NAME, __version__
 from ..app import AppContext
 from ..domain.errors import LoquentError
-from ..domain.records import OrganizationRecord
 from .async_tasks import TaskRunner
 from .credentials_tab import CredentialsTab
 from .journal_tab import JournalTab
 from .numbers_tab import NumbersTab
+from .recordings_tab import RecordingsTab
 from .resources import app_icon
+from .selection import OrganizationSelection
+from .style import REDIRECT_BADGE, SANDBOX_BADGE, Role, css
 from .sync_tab import SyncTab
 from .voice_tab import VoiceTab
 
@@ -29,7 +35,9 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.tasks = TaskRunner(self)
+        self.selection = OrganizationSelection(self)
+        # Created first: it cancels the old scope's reads before any tab hears of a change.
+        self.tasks = TaskRunner(self, self.selection)
         title = APP_NAME + (" — SANDBOX" if context.is_sandbox else "")
         self.setWindowTitle(title)
         self.setWindowIcon(app_icon())
@@ -41,27 +49,32 @@ class MainWindow(QMainWindow):
             context.organizations,
             context.connection,
             self.tasks,
+            self.selection,
             context.settings.default_voice_url,
         )
-        self.numbers_tab = NumbersTab(context.numbers, self.tasks, context.plans)
-        self.voice_tab = VoiceTab(context.voice, self.tasks, context.plans)
-        self.sync_tab = SyncTab(context.event_streams, context.history, self.tasks)
+        self.numbers_tab = NumbersTab(context.numbers, self.tasks, context.plans, self.selection)
+        self.voice_tab = VoiceTab(context.voice, self.tasks, context.plans, self.selection)
+        self.sync_tab = SyncTab(
+            context.event_streams, context.history, self.tasks, self.selection, context.plans
+        )
         self.journal_tab = JournalTab(context.journal, self.tasks)
+        # The sandbox's demo recordings are synced on first view, so the tab opens with them.
+        self.recordings_tab = RecordingsTab(
+            context.recordings, self.tasks, self.selection, auto_sync=context.is_sandbox
+        )
         self.tabs.addTab(self.credentials_tab, "&Credentials")
         self.tabs.addTab(self.numbers_tab, "&Numbers")
         self.tabs.addTab(self.voice_tab, "&Voice routing")
         self.tabs.addTab(self.sync_tab, "&Sync")
+        self.tabs.addTab(self.recordings_tab, "&Recordings")
         self.tabs.addTab(self.journal_tab, "&Journal")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self._build_status_bar()
         self._build_menu()
-        self.credentials_tab.current_changed.connect(self._show_organization)
-        self.credentials_tab.current_changed.connect(self.numbers_tab.set_organization)
-        self.credentials_tab.current_changed.connect(self.voice_tab.set_organization)
-        self.credentials_tab.current_changed.connect(self.sync_tab.set_organization)
-        self.credentials_tab.shared_box.changed.connect(self.numbers_tab.shared_account_changed)
+        self.selection.track(self._show_organization)
+        self.credentials_tab.shared_box.changed.connect(self.selection.shared_account_changed)
         self.tasks.busy_changed.connect(self._busy)
         self.tasks.failed.connect(self._task_failed)
 
@@ -81,22 +94,15 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.mode_label)
         if self.context.is_sandbox:
             self.sandbox_label = QLabel(" SANDBOX ")
-            self.sandbox_label.setStyleSheet(
-                "background: #f6c026; color: #1d1d1d; font-weight: 700; border-radius: 3px;"
-                "padding: 1px 6px;"
-            )
+            self.sandbox_label.setStyleSheet(SANDBOX_BADGE)
             self.sandbox_label.setToolTip(
                 "Running on the embedded Twilio emulator: nothing reaches a real Twilio account."
             )
             bar.addPermanentWidget(self.sandbox_label)
-        elif not self.context.factory.routing.is_real_twilio:
+        elif (target := self.context.twilio_redirect) is not None:
             # Requests carry customers' credentials: never let a redirect go unnoticed.
-            target = self.context.factory.routing.describe()
             self.routing_label = QLabel(f" Twilio → {target} ")
-            self.routing_label.setStyleSheet(
-                "background: #a65300; color: white; font-weight: 600; border-radius: 3px;"
-                "padding: 1px 6px;"
-            )
+            self.routing_label.setStyleSheet(REDIRECT_BADGE)
             self.routing_label.setToolTip(
                 f"Twilio requests are sent to {target} instead of Twilio itself "
                 "(--twilio-base-url or settings.json)."
@@ -153,7 +159,8 @@ class MainWindow(QMainWindow):
         box.setObjectName("task-error")
         box.open()
 
-    def _show_organization(self, org: OrganizationRecord | None) -> None:
+    def _show_organization(self) -> None:
+        org = self.selection.current
         if org is None:
             self.org_label.setText("No organization")
             self.mode_label.setText("")
@@ -169,7 +176,7 @@ class MainWindow(QMainWindow):
             self.mode_label.setToolTip("Uses the organization's own Twilio account")
         else:
             self.mode_label.setText("BYO — not connected")
-            self.mode_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+            self.mode_label.setStyleSheet(css(Role.ERROR, bold=True))
             self.mode_label.setToolTip("Connect credentials on the Credentials tab")
 
     def _tab_changed(self, index: int) -> None:
@@ -182,6 +189,8 @@ class MainWindow(QMainWindow):
             self.voice_tab.ensure_loaded()
         elif widget is self.sync_tab:
             self.sync_tab.ensure_loaded()
+        elif widget is self.recordings_tab:
+            self.recordings_tab.ensure_loaded()
 
     # -- life cycle -----------------------------------------------------------------------
     async def load(self, select_org: int | None = None) -> None:

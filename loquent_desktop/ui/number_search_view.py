@@ -42,8 +42,9 @@ from ..services.numbers import NumbersService
 from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
 from .models.available_numbers_model import AvailableNumbersModel
-from .numbers_scope import Scope, scope_of
 from .plan_flow import confirm_and_apply
+from .selection import OrganizationSelection, Scope, scope_of
+from .style import Role, css
 from .widgets import error_label
 
 
@@ -55,13 +56,14 @@ class NumberSearchView(QWidget):
         numbers: NumbersService,
         tasks: TaskRunner,
         plans: PlanRunner,
+        selection: OrganizationSelection,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.numbers = numbers
         self.plans = plans
         self.tasks = tasks
-        self.org: OrganizationRecord | None = None
+        self.selection = selection
         self.countries: list[Country] = []
 
         form_box = QGroupBox("Search Twilio's available numbers (read-only)")
@@ -124,7 +126,7 @@ class NumberSearchView(QWidget):
         )
         self.result = QLabel()
         self.result.setWordWrap(True)
-        self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
+        self.result.setStyleSheet(css(Role.OK, bold=True))
         bottom = QHBoxLayout()
         bottom.addWidget(self.result, 1)
         bottom.addWidget(self.buy_button)
@@ -152,16 +154,17 @@ class NumberSearchView(QWidget):
         self._loaded_for: Scope | None = None
         self._countries_task: asyncio.Task[None] | None = None
         self._buying = False
+        selection.track_scope(self._scope_changed)
 
     # -- organization and countries -------------------------------------------------------
-    def set_organization(self, org: OrganizationRecord | None) -> None:
-        if scope_of(org) == scope_of(self.org):
-            self.org = org  # renamed: the countries and results still apply
-            return
+    @property
+    def org(self) -> OrganizationRecord | None:
+        return self.selection.current  # a rename keeps the countries and results
+
+    def _scope_changed(self) -> None:
         # Another organization or account: its countries, results and messages do not apply.
-        self.org = org
         self.forget()
-        enabled = org is not None
+        enabled = self.org is not None
         self.search_button.setEnabled(enabled)
         if not enabled:
             self.message.setText("Select an organization on the Credentials tab first.")
@@ -180,19 +183,16 @@ class NumberSearchView(QWidget):
         self.model.set_items([])
 
     def ensure_loaded(self) -> None:
-        if self.org is None or self._loaded_for == scope_of(self.org):
+        if self.org is None or self._loaded_for == self.selection.scope:
             return
         if self._countries_task is not None:
             return  # already loading for this scope: a page switch must not start another
-        scope = scope_of(self.org)
-
-        def failed(exc: BaseException) -> None:
-            if scope == scope_of(self.org):
-                self._failed(exc)
-
-        task = self.tasks.start(self.load_countries(), "Load countries", on_error=failed)
-        self._countries_task = task
-        task.add_done_callback(self._countries_done)
+        self._countries_task = self.tasks.start_scoped(
+            self.load_countries(),
+            "Load countries",
+            on_error=self._failed,
+            on_done=self._countries_done,
+        )
 
     def _countries_done(self, task: asyncio.Task[None]) -> None:
         if task is self._countries_task:
@@ -202,11 +202,10 @@ class NumberSearchView(QWidget):
         org = self.org
         if org is None:
             return
-        scope = scope_of(org)
+        scope = self.selection.scope
         self.message.setText("Loading the countries Twilio offers numbers in…")
         countries = await self.numbers.countries(org.id)
-        if scope_of(self.org) != scope:
-            return  # the user switched organization or account meanwhile
+        # (Another organization or account meanwhile: start_scoped cancelled this read.)
         self.countries = countries
         self._loaded_for = scope
         self.country.blockSignals(True)
@@ -251,7 +250,7 @@ class NumberSearchView(QWidget):
         self.result.clear()
         self.search_button.setEnabled(False)
         self.message.setText("Searching…")
-        task = self.tasks.start(self.search(query), "Search numbers", on_error=self._failed)
+        task = self.tasks.start_scoped(self.search(query), "Search numbers", on_error=self._failed)
         task.add_done_callback(lambda _t: self.search_button.setEnabled(self.org is not None))
 
     async def search(self, query: SearchQuery) -> None:
@@ -319,7 +318,7 @@ class NumberSearchView(QWidget):
         if not self._still(org):
             self._tell_elsewhere(org, _error_text(exc))
         elif isinstance(exc, PlanCancelled):
-            self.result.setStyleSheet("color: #6b6b6b;")
+            self.result.setStyleSheet(css(Role.MUTED))
             self.result.setText(str(exc))
         else:
             self._failed(exc)
@@ -345,11 +344,11 @@ class NumberSearchView(QWidget):
         owned = purchase.number
         bought = f"Bought {format_phone(owned.phone_number)} ({owned.sid})"
         if purchase.stored_locally:
-            style = "color: #1b6e3a; font-weight: 600;"
+            style = css(Role.OK, bold=True)
             text = f"{bought}. Its calls now go to {mask_url_password(owned.voice_url or '')}."
         else:
             # Bought and billed all the same: say so, and how to get it into Loquent.
-            style = "color: #a65300; font-weight: 600;"
+            style = css(Role.WARN, bold=True)
             # Shared organizations cannot import (see OwnedNumbersView), so Import is no remedy.
             remedy = (
                 "Use Import to add it."

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from ..domain.records import OrganizationRecord
 from ..services.numbers import NumbersService
 from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
 from .number_search_view import NumberSearchView
 from .owned_numbers_view import OwnedNumbersView
+from .selection import OrganizationSelection
 
 
 class NumbersTab(QWidget):
@@ -18,11 +18,13 @@ class NumbersTab(QWidget):
         numbers: NumbersService,
         tasks: TaskRunner,
         plans: PlanRunner,
+        selection: OrganizationSelection,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.owned = OwnedNumbersView(numbers, tasks)
-        self.search = NumberSearchView(numbers, tasks, plans)
+        self.selection = selection
+        self.owned = OwnedNumbersView(numbers, tasks, selection)
+        self.search = NumberSearchView(numbers, tasks, plans, selection)
         self.pages = QTabWidget()
         self.pages.addTab(self.owned, "Owned numbers")
         self.pages.addTab(self.search, "Buy a number")
@@ -31,10 +33,9 @@ class NumbersTab(QWidget):
         layout.addWidget(self.pages)
         self.pages.currentChanged.connect(lambda _i: self.ensure_loaded())
         self.search.purchased.connect(self._purchased)
+        selection.track(self._organization_changed)
 
-    def set_organization(self, org: OrganizationRecord | None) -> None:
-        self.owned.set_organization(org)
-        self.search.set_organization(org)
+    def _organization_changed(self) -> None:
         if self.isVisible():
             self.ensure_loaded()
 
@@ -47,15 +48,8 @@ class NumbersTab(QWidget):
             self.search.ensure_loaded()
 
     def shared_account_changed(self) -> None:
-        """The shared account was configured or forgotten: a Shared organization's numbers
-        and countries came from the old one (a BYO organization's did not)."""
-        org = self.owned.org
-        if org is None or org.byo_twilio:
-            return
-        self.owned.forget()
-        self.search.forget()
-        if self.isVisible():
-            self.ensure_loaded()
+        """The shared account was configured or forgotten (SharedAccountBox.changed)."""
+        self.selection.shared_account_changed()
 
     def _purchased(self, _owned: object) -> None:
         self.owned.invalidate()

@@ -12,8 +12,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,8 +32,9 @@ from .async_tasks import TaskRunner
 from .dialogs.awaitable import answer
 from .dialogs.import_numbers import ImportNumbersDialog
 from .models.owned_numbers_model import NUMBER, OwnedNumbersModel
-from .numbers_scope import scope_of
-from .widgets import ProgressStrip, error_label, number_table
+from .selection import OrganizationSelection
+from .style import Role, css
+from .widgets import ProgressStrip, TablePanel, error_label, number_table
 
 SHARED_NOTE = (
     "Shared mode: Loquent's account also holds other organizations' numbers; only this "
@@ -52,12 +52,16 @@ class OwnedNumbersView(QWidget):
     loaded = Signal(int)  # number of owned numbers
 
     def __init__(
-        self, numbers: NumbersService, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        numbers: NumbersService,
+        tasks: TaskRunner,
+        selection: OrganizationSelection,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.numbers = numbers
         self.tasks = tasks
-        self.org: OrganizationRecord | None = None
+        self.selection = selection
         # Bumped by every invalidation; a load that ran without one in between is current.
         self._generation = 0
         self._loaded_generation = -1
@@ -72,42 +76,32 @@ class OwnedNumbersView(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by number, name, route, status… (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
-        self.count_label = QLabel()
-        self.refreshed_label = QLabel()
-        self.refreshed_label.setStyleSheet("color: #6b6b6b;")
-
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.refresh_button)
         top.addWidget(self.import_button)
         top.addWidget(self.export_button)
-        info = QHBoxLayout()
-        info.addWidget(self.count_label)
-        info.addStretch(1)
-        info.addWidget(self.refreshed_label)
 
         self.shared_note = QLabel(SHARED_NOTE)
         self.shared_note.setWordWrap(True)
-        self.shared_note.setStyleSheet("color: #1f5fbf;")
+        self.shared_note.setStyleSheet(css(Role.NOTE))
         self.shared_note.hide()
         self.progress = ProgressStrip()
         self.error = error_label()
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #6b6b6b; padding: 24px;")
 
         self.model = OwnedNumbersModel()
         self.table = number_table(self.model, (140, 300, 190, 230, 120, 130, 110), NUMBER)
+        self.panel = TablePanel(self.table)
+        self.empty = self.panel.empty
+        self.count_label = self.panel.count_label
+        self.refreshed_label = self.panel.refreshed_label
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.shared_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.error)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty, 1)
-        layout.addLayout(info)
+        layout.addWidget(self.panel, 1)
 
         self.filter.textChanged.connect(self._filter_changed)
         self.refresh_button.clicked.connect(self.refresh)
@@ -122,17 +116,14 @@ class OwnedNumbersView(QWidget):
         )
         QShortcut(QKeySequence.StandardKey.Find, self, self.filter.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
-        self._update_state()
-
-    # -- organization and loading ---------------------------------------------------------
-    def set_organization(self, org: OrganizationRecord | None) -> None:
-        if scope_of(org) == scope_of(self.org):
-            self.org = org  # same organization and account, fresher record (e.g. renamed)
-            return
         # Another organization, or the same one on another account/mode/Voice URL: nothing
         # read so far may stay on screen. The tab reloads when it is visible.
-        self.org = org
-        self.forget()
+        selection.track_scope(self.forget)
+
+    # -- organization and loading ---------------------------------------------------------
+    @property
+    def org(self) -> OrganizationRecord | None:
+        return self.selection.current
 
     def forget(self) -> None:
         """Drop everything read so far (it belongs to an account no longer in use)."""
@@ -166,19 +157,13 @@ class OwnedNumbersView(QWidget):
         if self.org is None or self._load_task is not None:
             return
         self.refresh_button.setEnabled(False)
-        scope = scope_of(self.org)
-
-        def failed(exc: BaseException) -> None:
-            if scope == scope_of(self.org):  # an error of a scope left behind is not shown
-                self._failed(exc)
-
-        task = self.tasks.start(self.load(), "Load numbers", on_error=failed)
-        self._load_task = task
-        task.add_done_callback(self._load_finished)
+        self._load_task = self.tasks.start_scoped(
+            self.load(), "Load numbers", on_error=self._failed, on_done=self._load_finished
+        )
 
     def _load_finished(self, task: asyncio.Task[None]) -> None:
-        if not shiboken6.isValid(self) or task is not self._load_task:
-            return  # the window closed, or a cancelled load of a scope left behind
+        if task is not self._load_task:
+            return  # a load the user cancelled
         self._load_task = None
         self.progress.finish()
         self._update_state()
@@ -187,8 +172,8 @@ class OwnedNumbersView(QWidget):
             self.refresh()  # invalidated while reading: what was read may miss a change
 
     def _cancel_load(self) -> None:
-        """Stop reading at once: the next organization's load may start right away, it does
-        not wait for the cancelled task to unwind (its done-callback is then ignored)."""
+        """Stop reading at once: the next load may start right away, it does not wait for
+        the cancelled task to unwind (its done-callback is then ignored)."""
         task, self._load_task = self._load_task, None
         if task is not None:
             task.cancel()
@@ -198,7 +183,6 @@ class OwnedNumbersView(QWidget):
         org = self.org
         if org is None:
             return
-        scope = scope_of(org)
         generation = self._generation
         self.error.clear()
         self.refresh_button.setEnabled(False)
@@ -218,11 +202,10 @@ class OwnedNumbersView(QWidget):
             self.numbers.imported_sids(org.id),
             self.numbers.loquent_voice_url(org.id),
         )
-        if scope_of(self.org) != scope:
-            return  # the user switched organization or account meanwhile
+        # (Another organization or account meanwhile: start_scoped cancelled this read.)
         self.model.set_numbers(owned, loquent_url, imported)
         self._loaded_generation = generation
-        self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
+        self.panel.mark_refreshed()
         self.loaded.emit(len(owned))
 
     def _failed(self, exc: BaseException) -> None:
@@ -260,13 +243,10 @@ class OwnedNumbersView(QWidget):
             message = f"No number matches “{self.filter.text()}”."
         else:
             message = ""
-        self.empty.setText(message)
-        self.empty.setVisible(bool(message))
-        self.table.setVisible(not message)
-        self.count_label.setText(
+        count = (
             f"{total:,} numbers" if shown == total else f"Showing {shown:,} of {total:,} numbers"
         )
-        self.count_label.setVisible(total > 0)
+        self.panel.show_state(message, count if total else "")
         idle = has_org and self._load_task is None
         self.refresh_button.setEnabled(idle)
         self.import_button.setEnabled(idle and not self.is_shared)

@@ -29,6 +29,7 @@ from .async_tasks import TaskRunner
 from .credentials_form import CredentialsForm
 from .dialogs.awaitable import answer
 from .dialogs.message import confirm
+from .style import Role, css
 from .widgets import user_text
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class SharedAccountDialog(QDialog):
         layout.addWidget(self.form)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setStyleSheet(css(Role.ERROR))
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -65,7 +66,7 @@ class SharedAccountDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.info: AccountInfo | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[AccountInfo] | None = None
         self._saving = False
 
     def _save(self) -> None:
@@ -77,28 +78,30 @@ class SharedAccountDialog(QDialog):
         self.error.setText("Checking the credentials with Twilio…")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         self._task = asyncio.ensure_future(self._validate_and_store(credentials))
+        self._task.add_done_callback(self._stored)
 
-    async def _validate_and_store(self, credentials: Credentials) -> None:
+    async def _validate_and_store(self, credentials: Credentials) -> AccountInfo:
+        info = await self.connection.validate(credentials)
+        # Valid: the keychain write now runs to its end even if the dialog is closed.
+        self._saving = True
         try:
-            info = await self.connection.validate(credentials)
-            # Valid: the keychain write now runs to its end even if the dialog is closed.
-            self._saving = True
             await self.tasks.protect(self.connection.save_shared(credentials))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if not isinstance(exc, LoquentError):
-                log.error("Configuring the shared account failed", exc_info=exc)
-            if shiboken6.isValid(self):
-                self.error.setText(user_text(exc))
-            return
         finally:
             self._saving = False
-            if shiboken6.isValid(self):
-                self.form.clear_secrets()
-                self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
-        self.info = info
-        if shiboken6.isValid(self):
+        return info
+
+    def _stored(self, task: asyncio.Task[AccountInfo]) -> None:
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None and not isinstance(exc, LoquentError):
+            log.error("Configuring the shared account failed", exc_info=exc)
+        if not shiboken6.isValid(self):
+            return  # the dialog was closed and deleted meanwhile
+        self.form.clear_secrets()
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
+        if exc is not None:
+            self.error.setText(user_text(exc))
+        elif not task.cancelled():
+            self.info = task.result()
             self.accept()
 
     def reject(self) -> None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from ..domain.records import OrganizationRecord
 from ..services.event_streams import EventStreamsService
 from ..services.history import HistoryServices
+from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
 from .event_streams_view import EventStreamsView
 from .history_browser import HistoryBrowser
 from .history_sync_view import HistorySyncView
-from .numbers_scope import Scope, scope_of
+from .selection import OrganizationSelection, Scope
 
 
 class SyncTab(QWidget):
@@ -27,12 +27,14 @@ class SyncTab(QWidget):
         streams: EventStreamsService,
         history: HistoryServices,
         tasks: TaskRunner,
+        selection: OrganizationSelection,
+        plans: PlanRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.tasks = tasks
-        self.org: OrganizationRecord | None = None
-        self.streams = EventStreamsView(streams, tasks)
+        self.selection = selection
+        self.streams = EventStreamsView(streams, tasks, plans)
         self.history_sync = HistorySyncView(history.sync, tasks)
         self.browser = HistoryBrowser(history.browse, tasks)
 
@@ -60,26 +62,24 @@ class SyncTab(QWidget):
         self._loaded: dict[QWidget, Scope | None] = {}
         self.pages.currentChanged.connect(lambda _i: self.ensure_loaded())
         self.history_sync.synced.connect(self.browser.refresh)
+        selection.track_scope(self._scope_changed, call_now=False)
 
-    def set_organization(self, org: OrganizationRecord | None) -> None:
-        same = scope_of(org) == scope_of(self.org)
-        self.org = org
-        if same:
-            return
+    def _scope_changed(self) -> None:
         self._loaded.clear()
-        if org is None or self.isVisible():
+        if self.selection.current is None or self.isVisible():
             self.ensure_loaded()
 
     def ensure_loaded(self) -> None:
         """Load the page on screen for the current organization (lazily, once)."""
         page = self.pages.currentWidget()
-        scope = scope_of(self.org)
+        scope = self.selection.scope
         if page in self._loaded and self._loaded[page] == scope:
             return
         self._loaded[page] = scope
-        org_id = self.org.id if self.org is not None else None
+        org = self.selection.current
+        org_id = org.id if org is not None else None
         if page is self.streams:
-            self.streams.set_organization(self.org)
+            self.streams.set_organization(org)
         else:
-            self.tasks.start(self.history_sync.load(org_id), "Read sync state")
-            self.tasks.start(self.browser.load(org_id), "Read synced history")
+            self.tasks.start_scoped(self.history_sync.load(org_id), "Read sync state")
+            self.tasks.start_scoped(self.browser.load(org_id), "Read synced history")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -23,8 +22,9 @@ from ..domain.validation import format_phone
 from ..domain.voice_route import VoiceConfig
 from ..domain.voice_routing import FIELDS, NumberRouting, shown
 from ..services.voice_routing_history import RoutingEvent
+from .style import Role, colour, css, span
 
-OUTCOME_COLOURS = {"succeeded": "#1b6e3a", "failed": "#b3261e", "interrupted": "#b3261e"}
+OUTCOME_ROLES = {"succeeded": Role.OK, "failed": Role.ERROR, "interrupted": Role.ERROR}
 
 
 class ConfigForm(QGroupBox):
@@ -51,9 +51,9 @@ class ConfigForm(QGroupBox):
     ) -> None:
         for name, value in self.values.items():
             text = shown(name, getattr(config, name)) if config is not None else ""
-            escaped = html.escape(text) if text else "<span style='color:#6b6b6b'>(not set)</span>"
+            escaped = html.escape(text) if text else span(Role.MUTED, "(not set)")
             if changed and name in changed:
-                escaped = f"<span style='color:#b3261e'><b>{escaped}</b> (changed since)</span>"
+                escaped = span(Role.ERROR, f"<b>{escaped}</b> (changed since)", escape=False)
             value.setText(escaped if config is not None else "")
         self.note.setText(note)
 
@@ -74,7 +74,7 @@ class VoiceDetails(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.history_empty = QLabel("No voice-routing changes for this number yet.")
-        self.history_empty.setStyleSheet("color: #6b6b6b;")
+        self.history_empty.setStyleSheet(css(Role.MUTED))
         history_box = QGroupBox("History")
         box_layout = QVBoxLayout(history_box)
         box_layout.addWidget(self.history_empty)
@@ -127,8 +127,8 @@ class VoiceDetails(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
-                if column == 4 and event.outcome in OUTCOME_COLOURS:
-                    item.setForeground(QColor(OUTCOME_COLOURS[event.outcome]))
+                if column == 4 and event.outcome in OUTCOME_ROLES:
+                    item.setForeground(colour(OUTCOME_ROLES[event.outcome]))
                 self.history.setItem(row, column, item)
         self.history.resizeRowsToContents()
         self.history.setVisible(bool(events))

@@ -21,6 +21,8 @@ from ..services.voice_routing import CONFIGURE, RoutingResult, VoiceRoutingServi
 from .dialogs.message import inform
 from .gil import gui_keeps_the_gil
 from .plan_flow import confirm_and_apply
+from .style import Role
+from .style import colour as role_colour
 from .widgets import ProgressStrip
 
 MAX_LISTED = 8  # per-number problems listed under the table; the journal has them all
@@ -121,5 +123,5 @@ def result_text(result: RoutingResult) -> tuple[str, str]:
         lines.append(f"… and {len(problems) - MAX_LISTED} more (see the History tab).")
     if result.needs_rerun:
         lines.append("Run it again on the same numbers to finish what is left.")
-    colour = "#b3261e" if result.needs_rerun else "#1b6e3a"
+    colour = role_colour(Role.ERROR if result.needs_rerun else Role.OK).name()
     return "\n".join(lines), colour

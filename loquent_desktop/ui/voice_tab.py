@@ -10,7 +10,6 @@ One such run (plan, confirm, apply, outcome) is a `voice_run.RoutingRun`.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 import shiboken6
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSignalBlocker, Qt
@@ -33,10 +32,11 @@ from ..services.voice_routing import VoiceRoutingService
 from .async_tasks import TaskRunner
 from .gil import gui_keeps_the_gil
 from .models.voice_numbers_model import NUMBER, VoiceNumbersModel
-from .numbers_scope import scope_of
+from .selection import OrganizationSelection, Scope
+from .style import Role, css
 from .voice_details import VoiceDetails
 from .voice_run import RoutingRun
-from .widgets import ProgressStrip, error_label, number_table, user_text
+from .widgets import ProgressStrip, TablePanel, error_label, number_table, user_text
 
 SHARED_NOTE = (
     "Shared mode: numbers on Loquent's shared account get Loquent's Voice URL when they are "
@@ -55,17 +55,18 @@ class VoiceTab(QWidget):
         voice: VoiceRoutingService,
         tasks: TaskRunner,
         plans: PlanRunner,
+        selection: OrganizationSelection,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.voice = voice
         self.plans = plans
         self.tasks = tasks
-        self.org: OrganizationRecord | None = None
+        self.selection = selection
         self._load_task: asyncio.Task[None] | None = None
         self._apply_task: asyncio.Task[None] | None = None
         self._run: RoutingRun | None = None
-        self._loaded_scope: object = None
+        self._loaded_scope: Scope | None = None
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by number, name, route… (Ctrl+F)")
@@ -84,38 +85,25 @@ class VoiceTab(QWidget):
 
         self.shared_note = QLabel(SHARED_NOTE)
         self.shared_note.setWordWrap(True)
-        self.shared_note.setStyleSheet("color: #1f5fbf;")
+        self.shared_note.setStyleSheet(css(Role.NOTE))
         self.progress = ProgressStrip()
         self.error = error_label()
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #6b6b6b; padding: 24px;")
 
         self.model = VoiceNumbersModel()
         self.table = number_table(self.model, (130, 160, 220, 230, 160, 160, 110), NUMBER)
         self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)  # one line a number; the detail panel has it all
         self.details = VoiceDetails()
-        self.count_label = QLabel()
-        self.refreshed_label = QLabel()
-        self.refreshed_label.setStyleSheet("color: #6b6b6b;")
+        self.panel = TablePanel(self.table)
+        self.empty = self.panel.empty
+        self.count_label = self.panel.count_label
+        self.refreshed_label = self.panel.refreshed_label
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.empty, 1)
-        info = QHBoxLayout()
-        info.addWidget(self.count_label)
-        info.addStretch(1)
-        info.addWidget(self.refreshed_label)
-        left_layout.addLayout(info)
         splitter = QSplitter()
-        splitter.addWidget(left)
+        splitter.addWidget(self.panel)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -137,14 +125,15 @@ class VoiceTab(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self.filter.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
         QShortcut(QKeySequence("Ctrl+Return"), self, lambda: self.start_apply(configure=True))
-        self._update_state()
+        selection.track_scope(self._scope_changed)
 
     # -- organization and loading ---------------------------------------------------------
-    def set_organization(self, org: OrganizationRecord | None) -> None:
-        if scope_of(org) == scope_of(self.org):
-            self.org = org
-            return
-        self.org = org
+    @property
+    def org(self) -> OrganizationRecord | None:
+        return self.selection.current
+
+    def _scope_changed(self) -> None:
+        """Another organization or account: nothing read so far may stay on screen."""
         self._loaded_scope = None
         if self._load_task is not None:
             self._load_task.cancel()
@@ -168,19 +157,22 @@ class VoiceTab(QWidget):
         return self._load_task is not None or self._apply_task is not None
 
     def ensure_loaded(self) -> None:
-        if self.org is not None and self._loaded_scope != scope_of(self.org):
+        if self.org is not None and self._loaded_scope != self.selection.scope:
             self.refresh()
 
     def refresh(self) -> None:
         if self.org is None or self._load_task is not None:
             return
-        task = self.tasks.start(self.load(), "Read voice configuration", on_error=self._failed)
-        self._load_task = task
-        task.add_done_callback(self._load_finished)
+        self._load_task = self.tasks.start_scoped(
+            self.load(),
+            "Read voice configuration",
+            on_error=self._failed,
+            on_done=self._load_finished,
+        )
         self._update_state()
 
     def _load_finished(self, task: asyncio.Task[None]) -> None:
-        if not shiboken6.isValid(self) or task is not self._load_task:
+        if task is not self._load_task:
             return
         self._load_task = None
         self.progress.finish()
@@ -190,18 +182,17 @@ class VoiceTab(QWidget):
         org = self.org
         if org is None:
             return
-        scope = scope_of(org)
+        scope = self.selection.scope
         self.error.clear()
         self.progress.start(f"Reading the live voice configuration of {org.name}'s numbers…")
         self.progress.cancel_button.hide()
         selected = set(self.selected_sids())
         with gui_keeps_the_gil():
             numbers = await self.voice.overview(org.id)
-        if scope_of(self.org) != scope:
-            return
+        # (Another organization or account meanwhile: start_scoped cancelled this read.)
         self.model.set_items(numbers)
         self._loaded_scope = scope
-        self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
+        self.panel.mark_refreshed()
         self._reselect(selected)
         self._update_state()
 
@@ -221,7 +212,7 @@ class VoiceTab(QWidget):
         self._selection_changed()
 
     def _failed(self, exc: BaseException, scope: object = None) -> None:
-        if scope is not None and scope != scope_of(self.org):
+        if scope is not None and scope != self.selection.scope:
             return  # an error of an organization no longer shown
         self.error.setText(user_text(exc))
         self._update_state()
@@ -231,8 +222,9 @@ class VoiceTab(QWidget):
         # Row ranges, not selectedRows(): that builds an index per cell of every selected
         # row, tens of ms with a thousand numbers selected.
         rows: set[int] = set()
-        for span in self.table.selectionModel().selection():
-            rows.update(range(span.top(), span.bottom() + 1))
+        spans = self.table.selectionModel().selection()
+        for i in range(spans.count()):
+            rows.update(range(spans.at(i).top(), spans.at(i).bottom() + 1))
         return [self.model.item_at(r) for r in sorted(rows)]
 
     def selected_sids(self) -> list[str]:
@@ -248,7 +240,7 @@ class VoiceTab(QWidget):
         current = chosen[0] if len(chosen) == 1 else None
         self.details.show_number(current)
         if current is not None and self.org is not None:
-            self.tasks.start(
+            self.tasks.start_scoped(
                 self._load_history(self.org.id, current.sid), "Read history", busy=False
             )
         self._update_state(chosen)
@@ -256,14 +248,14 @@ class VoiceTab(QWidget):
     async def _load_history(self, org_id: int, sid: str) -> None:
         events = await self.voice.history(org_id, sid)
         chosen = self.selected()
-        if len(chosen) == 1 and chosen[0].sid == sid and self.org and self.org.id == org_id:
+        if len(chosen) == 1 and chosen[0].sid == sid:  # (another organization: cancelled)
             self.details.show_history(events)
 
     # -- configure / restore --------------------------------------------------------------
     def start_apply(self, configure: bool) -> None:
         if self.org is None or self.busy or self.is_shared or not self.selected():
             return
-        scope = scope_of(self.org)
+        scope = self.selection.scope
         self._apply_task = self.tasks.start(
             self.apply(configure),
             "Voice routing",
@@ -287,10 +279,10 @@ class VoiceTab(QWidget):
         if org is None or not sids:
             return
         self.error.clear()
-        scope = scope_of(org)
+        scope = self.selection.scope
         self._run = RoutingRun(self, self.voice, self.plans, self.progress, self.result_label)
-        result = await self._run.run(org.id, sids, configure, lambda: scope_of(self.org) == scope)
-        if result is not None and shiboken6.isValid(self) and scope_of(self.org) == scope:
+        result = await self._run.run(org.id, sids, configure, lambda: self.selection.scope == scope)
+        if result is not None and shiboken6.isValid(self) and self.selection.scope == scope:
             self._loaded_scope = None
             self.refresh()
 
@@ -322,13 +314,10 @@ class VoiceTab(QWidget):
             message = f"No number matches “{self.filter.text()}”."
         else:
             message = ""
-        self.empty.setText(message)
-        self.empty.setVisible(bool(message))
-        self.table.setVisible(not message)
-        self.count_label.setText(
+        count = (
             f"{total:,} imported numbers" if shown == total else f"Showing {shown:,} of {total:,}"
         )
-        self.count_label.setVisible(total > 0)
+        self.panel.show_state(message, count if total else "")
         if chosen is None:
             chosen = self.selected() if total else []
         can_act = bool(chosen) and not self.busy and not self.is_shared

@@ -1,6 +1,9 @@
-"""Small widgets shared by the tabs."""
+"""Small widgets shared by the tabs: a cancellable progress strip, an error line, a table
+panel (the table, the message shown instead of it, and the count below it)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
@@ -10,12 +13,12 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
 from ..domain.errors import LoquentError
-
-ERROR_STYLE = "color: #b3261e;"
+from .style import Role, css, empty_state
 
 
 class ProgressStrip(QWidget):
@@ -57,7 +60,7 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet(ERROR_STYLE)
+        self.setStyleSheet(css(Role.ERROR))
         self.setAccessibleName("Error")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
@@ -69,6 +72,44 @@ class ErrorLabel(QLabel):
     def clear(self) -> None:
         super().clear()
         self.hide()
+
+
+class TablePanel(QWidget):
+    """A table, the message shown instead of it while there is nothing to list (no
+    organization, still reading, a failure, nothing matches the filter), and a footer with
+    the count and when the rows were read."""
+
+    def __init__(self, table: QTableView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = table
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet(empty_state())
+        self.count_label = QLabel()
+        self.refreshed_label = QLabel()
+        self.refreshed_label.setStyleSheet(css(Role.MUTED))
+        footer = QHBoxLayout()
+        footer.addWidget(self.count_label)
+        footer.addStretch(1)
+        footer.addWidget(self.refreshed_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(table, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addLayout(footer)
+
+    def show_state(self, message: str, count: str) -> None:
+        """`message` instead of the table (empty: show the table), `count` below it
+        (empty: no count line)."""
+        self.empty.setText(message)
+        self.empty.setVisible(bool(message))
+        self.table.setVisible(not message)
+        self.count_label.setText(count)
+        self.count_label.setVisible(bool(count))
+
+    def mark_refreshed(self) -> None:
+        self.refreshed_label.setText(f"Last refreshed {datetime.now():%H:%M:%S}")
 
 
 def number_table(

@@ -1,9 +1,16 @@
 ; Inno Setup 6 script for Loquent Desktop: a per-user install (no administrator rights needed),
 ; a Start menu shortcut and an uninstaller. Built by packaging\build_windows.ps1, which passes:
 ;   /DAppVersion=0.1.0 /DSourceDir=<dist\loquent-desktop> /DRootDir=<repo root>
+; and, when signing is configured, /DSign plus /Sloquent="signtool sign ... $f": Inno Setup then
+; signs the uninstaller (SignedUninstaller) and Setup itself, including the temporary copies
+; Setup makes of itself, which signing the finished .exe afterwards cannot reach.
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
+#endif
+#ifndef NumericVersion
+  ; VersionInfoVersion takes digits only (0.1.0.0), AppVersion may be 0.2.0rc1.
+  #define NumericVersion "0.0.0.0"
 #endif
 #ifndef SourceDir
   #define SourceDir "..\..\dist\loquent-desktop"
@@ -30,6 +37,17 @@ OutputBaseFilename=loquent-desktop-{#AppVersion}-windows-setup
 SetupIconFile={#RootDir}\resources\icons\loquent-desktop.ico
 UninstallDisplayIcon={app}\loquent-desktop.exe
 UninstallDisplayName=Loquent Desktop
+; Version resource of the setup .exe (Properties > Details; SmartScreen and antivirus use it).
+VersionInfoVersion={#NumericVersion}
+VersionInfoProductVersion={#AppVersion}
+VersionInfoProductName=Loquent Desktop
+VersionInfoCompany=Loquent
+VersionInfoDescription=Loquent Desktop Setup
+VersionInfoCopyright=Copyright (c) Loquent
+#ifdef Sign
+SignTool=loquent
+SignedUninstaller=yes
+#endif
 Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern

@@ -17,7 +17,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from loquent_desktop.sandbox import SandboxServer, SandboxState, SeedInfo, seed_demo
+from loquent_desktop.sandbox import SandboxServer, SeedInfo, start_emulator
 
 from .spec_check import check_response
 
@@ -78,11 +78,8 @@ class Sandbox:
 
 
 def _start(numbers: int) -> tuple[SandboxServer, SeedInfo]:
-    state = SandboxState()
-    info = seed_demo(state, numbers=numbers, messages=20, calls=10, recordings=5, seed=1)
-    server = SandboxServer(state)
-    server.start_in_thread()
-    return server, info
+    running = start_emulator(numbers=numbers, messages=20, calls=10, recordings=5, seed=1)
+    return running.server, running.seed
 
 
 @pytest.fixture

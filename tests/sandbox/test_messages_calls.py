@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from loquent_desktop.sandbox import SandboxServer, SandboxState, seed_demo
+from loquent_desktop.sandbox import SandboxState, seed_demo, start_emulator
 from loquent_desktop.sandbox.traffic import add_call, add_message
 
 from .conftest import Sandbox
@@ -21,11 +21,8 @@ SEED_MESSAGES, SEED_CALLS = 300, 150
 
 
 def _start(**history: int) -> Sandbox:
-    state = SandboxState()
-    info = seed_demo(state, numbers=25, recordings=5, seed=3, **history)
-    server = SandboxServer(state)
-    server.start_in_thread()
-    return Sandbox(server, info)
+    running = start_emulator(numbers=25, recordings=5, seed=3, **history)
+    return Sandbox(running.server, running.seed)
 
 
 @pytest.fixture(scope="module")
@@ -343,10 +340,8 @@ def test_seeded_history_is_realistic_and_deterministic():
 def test_100k_messages_seed_and_page_without_gaps():
     """The size the sync benchmark uses: pages stay full, ordered and free of repeats.
     (How fast they are is measured in bench/, not asserted here.)"""
-    state = SandboxState()
-    info = seed_demo(state, numbers=25, messages=100_000, calls=0)
-    server = SandboxServer(state)
-    server.start_in_thread()
+    running = start_emulator(numbers=25, messages=100_000, calls=0)
+    server, info = running.server, running.seed
     try:
         sb = Sandbox(server, info)
         page = sb.client().messages.page(page_size=1000)

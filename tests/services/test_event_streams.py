@@ -29,6 +29,7 @@ from loquent_desktop.domain.event_streams import (
 )
 from loquent_desktop.sandbox.seed_events import CRM_EVENTS_URL
 from loquent_desktop.sandbox.state import Sink, Subscription
+from loquent_desktop.services.event_streams import StreamChange
 from loquent_desktop.settings import DEFAULT_EVENTS_URL
 from tests.services.test_numbers_service import Confirmer, connect_byo, connect_shared, writes
 
@@ -77,19 +78,31 @@ def crm(sandbox: Any) -> list[tuple[Any, ...]]:
         return [astuple(sink)] + [(*astuple(s)[:4], dict(s.types)) for s in subs]
 
 
+async def set_up(context: Any, org_id: int, kind: StreamKind, confirm: Any) -> StreamChange:
+    """Plan a set-up, ask `confirm`, apply it: what the Event streaming page does."""
+    change = await context.event_streams.prepare_setup(org_id, kind)
+    return await context.plans.apply(change, confirm)
+
+
+async def tear_down(context: Any, org_id: int, kind: StreamKind, confirm: Any) -> StreamChange:
+    """Plan a removal, ask `confirm`, apply it."""
+    change = await context.event_streams.prepare_remove(org_id, kind)
+    return await context.plans.apply(change, confirm)
+
+
 def setup(context: Any, qloop: Any, org_id: int, kind: StreamKind, answer: bool = True) -> Any:
-    return run(qloop, context.event_streams.setup(org_id, kind, Confirmer(answer)))
+    return run(qloop, set_up(context, org_id, kind, Confirmer(answer)))
 
 
 def remove(context: Any, qloop: Any, org_id: int, kind: StreamKind) -> Any:
-    return run(qloop, context.event_streams.remove(org_id, kind, Confirmer(True)))
+    return run(qloop, tear_down(context, org_id, kind, Confirmer(True)))
 
 
 def test_sms_setup_creates_one_sink_and_subscription(context, qloop, sandbox) -> None:
     org_id = connect_byo(context, qloop, sandbox)
     before = crm(sandbox)
     confirm = Confirmer(True)
-    result = run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+    result = run(qloop, set_up(context, org_id, SMS, confirm))
 
     sinks, subs = ours(sandbox)
     assert len(sinks) == 1 and len(subs) == 1
@@ -141,7 +154,7 @@ def test_setting_up_twice_changes_nothing_the_second_time(context, qloop, sandbo
     sandbox.server.clear_log()
     confirm = Confirmer(True)
     with pytest.raises(LoquentError, match=r"already set up.*Nothing was changed"):
-        run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+        run(qloop, set_up(context, org_id, SMS, confirm))
     assert confirm.plans == [] and writes(sandbox) == []
     sinks, subs = ours(sandbox)
     assert len(sinks) == 1 and len(subs) == 1
@@ -171,7 +184,7 @@ def test_an_existing_sink_to_our_url_is_reused(context, qloop, sandbox) -> None:
     state.add(state.sinks, existing)
     sandbox.server.clear_log()
     confirm = Confirmer(True)
-    result = run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+    result = run(qloop, set_up(context, org_id, SMS, confirm))
     assert sandbox.server.requests("POST", "/v1/Sinks") == []
     assert result.sink_sid == existing.sid and not result.sink_created
     assert any("Reuses the sink" in n for n in confirm.plans[0].notes)
@@ -192,7 +205,7 @@ def test_calls_are_independent_and_share_the_sink(context, qloop, sandbox) -> No
 
     # Removing SMS keeps the sink the calls stream still uses...
     confirm = Confirmer(True)
-    result = run(qloop, context.event_streams.remove(org_id, SMS, confirm))
+    result = run(qloop, tear_down(context, org_id, SMS, confirm))
     assert not result.sink_deleted
     assert any("stays" in n and "Loquent call events" in n for n in confirm.plans[0].notes)
     sinks, subs = ours(sandbox)
@@ -220,7 +233,7 @@ def test_a_new_available_type_is_added_to_the_subscription(context, qloop, sandb
 
     sandbox.server.clear_log()
     confirm = Confirmer(True)
-    run(qloop, context.event_streams.setup(org_id, SMS, confirm))
+    run(qloop, set_up(context, org_id, SMS, confirm))
     posts = [r.path for r in writes(sandbox)]
     assert posts == [f"/v1/Subscriptions/{first.subscription_sid}/SubscribedEvents"]
     changes = [(c.field, c.after) for c in confirm.plans[0].changes]
@@ -310,11 +323,31 @@ def test_two_set_ups_at_once_still_make_one_sink(context, qloop, sandbox) -> Non
 
     async def both() -> None:
         await asyncio.gather(
-            context.event_streams.setup(org_id, SMS, Confirmer(True)),
-            context.event_streams.setup(org_id, CALLS, Confirmer(True)),
+            set_up(context, org_id, SMS, Confirmer(True)),
+            set_up(context, org_id, CALLS, Confirmer(True)),
         )
 
     run(qloop, both())
+    sinks, subs = ours(sandbox)
+    assert len(sinks) == 1 and len(subs) == 2
+
+
+def test_a_cancelled_or_dropped_plan_does_not_hold_up_the_next_change(
+    context, qloop, sandbox
+) -> None:
+    """The account's turn ends with a cancelled plan, with one prepared but never shown, and
+    a plan applied later on (its execution takes a new turn and reads the account again)."""
+    org_id = connect_byo(context, qloop, sandbox)
+
+    async def cancel_then_set_up() -> StreamChange:
+        with pytest.raises(PlanCancelled):
+            await set_up(context, org_id, SMS, Confirmer(False))
+        return await asyncio.wait_for(set_up(context, org_id, SMS, Confirmer(True)), 10)
+
+    run(qloop, context.event_streams.prepare_setup(org_id, SMS))  # dropped: never shown
+    assert run(qloop, cancel_then_set_up()).sink_created
+    change = run(qloop, context.event_streams.prepare_setup(org_id, CALLS))
+    run(qloop, asyncio.wait_for(context.plans.apply(change, Confirmer(True)), 10))
     sinks, subs = ours(sandbox)
     assert len(sinks) == 1 and len(subs) == 2
 
@@ -344,9 +377,7 @@ def test_a_sink_the_plan_keeps_is_kept_when_its_user_goes_meanwhile(
         drop_subscription(sandbox, "Loquent call events")  # the Console, another window
         return True
 
-    result = run(
-        qloop, context.event_streams.remove(org_id, SMS, confirm_while_calls_are_removed_elsewhere)
-    )
+    result = run(qloop, tear_down(context, org_id, SMS, confirm_while_calls_are_removed_elsewhere))
     # The plan said the sink stays: it stays, and the user is told why it is now unused.
     assert sink.sid in sandbox.server.state.sinks and not result.sink_deleted
     assert "stays, as the plan said, but nothing uses it" in result.warning
@@ -355,7 +386,7 @@ def test_a_sink_the_plan_keeps_is_kept_when_its_user_goes_meanwhile(
     status = run(qloop, context.event_streams.status(org_id))
     assert status.sms.sink_sid == sink.sid and "Remove… deletes it" in status.sms.problem
     confirm = Confirmer(True)
-    again = run(qloop, context.event_streams.remove(org_id, SMS, confirm))
+    again = run(qloop, tear_down(context, org_id, SMS, confirm))
     assert [c.after for c in confirm.plans[0].changes] == [
         "Deleted (no other subscription uses it)"
     ]
@@ -376,7 +407,7 @@ def test_set_up_sends_nothing_when_a_sink_appeared_after_the_plan(context, qloop
         return True
 
     with pytest.raises(LoquentError, match=r"changed since the plan was shown.*Nothing was sent"):
-        run(qloop, context.event_streams.setup(org_id, SMS, confirm_while_someone_creates_a_sink))
+        run(qloop, set_up(context, org_id, SMS, confirm_while_someone_creates_a_sink))
     assert writes(sandbox) == []
     assert [len(x) for x in ours(sandbox)] == [1, 0]  # only the sink made elsewhere
     assert context.database.journal.list(org_id=org_id)[0].outcome == "failed"
@@ -398,7 +429,7 @@ def test_set_up_sends_nothing_when_the_subscription_went_after_the_plan(
         return True
 
     with pytest.raises(LoquentError, match=r"subscription DF\S+ was deleted.*Nothing was sent"):
-        run(qloop, context.event_streams.setup(org_id, SMS, confirm_while_it_is_deleted))
+        run(qloop, set_up(context, org_id, SMS, confirm_while_it_is_deleted))
     assert writes(sandbox) == []
 
 
@@ -414,7 +445,7 @@ def test_removal_checks_live_before_deleting_the_sink_and_says_so(context, qloop
         state.add(state.subscriptions, other)
         return True
 
-    result = run(qloop, context.event_streams.remove(org_id, SMS, confirm_while_someone_subscribes))
+    result = run(qloop, tear_down(context, org_id, SMS, confirm_while_someone_subscribes))
     assert not result.sink_deleted and result.incomplete
     assert "“Analytics”" in result.warning and "changed since the plan was shown" in result.warning
     assert "Nothing more was sent" in result.warning
@@ -432,9 +463,7 @@ def test_a_sink_already_gone_is_reported_as_gone(context, qloop, sandbox) -> Non
             del sandbox.server.state.sinks[sink.sid]
         return True
 
-    result = run(
-        qloop, context.event_streams.remove(org_id, SMS, confirm_while_the_sink_is_deleted)
-    )
+    result = run(qloop, tear_down(context, org_id, SMS, confirm_while_the_sink_is_deleted))
     assert result.sink_gone and not result.sink_deleted and result.warning is None
 
 
@@ -452,7 +481,7 @@ def test_an_organization_never_takes_over_anothers_stream(context, qloop, sandbo
     confirm = Confirmer(True)
     with pytest.raises(LoquentError, match=r"already streams its SMS events to Loquent for "
                        r"organization “Acme Dental”.*Nothing was changed"):  # fmt: skip
-        run(qloop, context.event_streams.setup(second, SMS, confirm))
+        run(qloop, set_up(context, second, SMS, confirm))
     assert confirm.plans == [] and writes(sandbox) == []
     assert context.database.event_streams.get(second, "sms") is None
     status = run(qloop, context.event_streams.status(second))

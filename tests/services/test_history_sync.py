@@ -831,13 +831,15 @@ def test_a_sync_killed_mid_run_resumes_with_exact_counts(context, qloop, sandbox
 def test_sync_and_resume_on_a_shared_postgresql_database(  # type: ignore[no-untyped-def]
     qloop, sandbox, app_paths, secret_store, postgres_url
 ) -> None:
-    from loquent_desktop.app import build_context
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.settings import Settings
+    from tests.conftest import no_wait_retries
 
     settings = Settings(
         twilio_base_url=sandbox.base_url, request_timeout_s=5, database_url=postgres_url
     )
-    context = run(qloop, build_context(app_paths, settings, secret_store))
+    options = StartOptions(app_paths, settings, secrets=secret_store, retry=no_wait_retries())
+    context = run(qloop, start_app(options))
     try:
         assert not context.database.is_sqlite
         fast_retries(context)

@@ -115,12 +115,14 @@ def add_shared_org(context: Any, qloop: Any, name: str) -> int:
 
 @pytest.fixture
 def big_context(qloop, app_paths, secret_store) -> Iterator[tuple[Any, SandboxSession]]:  # type: ignore[no-untyped-def]
-    from loquent_desktop.app import build_context
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.settings import Settings
+    from tests.conftest import no_wait_retries
 
     session = SandboxSession.start(numbers=2500)
     settings = Settings(twilio_base_url=session.base_url, request_timeout_s=10)
-    ctx = qloop.run_until_complete(build_context(app_paths, settings, secret_store))
+    options = StartOptions(app_paths, settings, secrets=secret_store, retry=no_wait_retries())
+    ctx = qloop.run_until_complete(start_app(options))
     yield ctx, session
     qloop.run_until_complete(ctx.aclose())
     session.stop()

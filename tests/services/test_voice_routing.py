@@ -8,6 +8,7 @@ overwritten; one failing number does not stop the others; 429s are ridden out.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -447,3 +448,220 @@ def test_routing_plan_is_built_without_twilio() -> None:
     assert steps[0].save_snapshot and steps[0].target is not None
     assert steps[0].target.voice_url == DEFAULT_VOICE_URL and steps[0].target.trunk_sid is None
     assert steps[1].changes == () and not steps[1].save_snapshot
+
+
+def account_path(sandbox: Any, sid: str) -> str:
+    return f"/2010-04-01/Accounts/{sandbox.seed.account_sid}/IncomingPhoneNumbers/{sid}.json"
+
+
+def trunk_number(sandbox: Any) -> str:
+    return next(s for s, n in emulator_numbers(sandbox).items() if n["trunk_sid"])
+
+
+def test_a_trunk_is_detached_and_put_back_through_the_trunking_api(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    """Never TrunkSid on the number's update (its spec forbids an empty one): configure sets
+    the URL first and then detaches (calls reach the PBX until then); restore attaches first."""
+    org_id, _ = byo
+    tk = sandbox.seed.trunk_sid
+    target = trunk_number(sandbox)
+    original = emulator_numbers(sandbox)[target]
+    sandbox.server.clear_log()
+    configure(context, qloop, org_id, [target])
+    sent = writes(sandbox)
+    assert [(r.method, r.path) for r in sent] == [
+        ("POST", account_path(sandbox, target)),
+        ("DELETE", f"/v1/Trunks/{tk}/PhoneNumbers/{target}"),
+    ]
+    assert "TrunkSid" not in sent[0].form and sent[0].form["VoiceUrl"] == DEFAULT_VOICE_URL
+    assert emulator_numbers(sandbox)[target]["trunk_sid"] is None
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_config.trunk_sid == tk and record.routed_config
+
+    sandbox.server.clear_log()
+    plan, result = restore(context, qloop, org_id, [target])
+    assert any(f"SIP trunk {tk} again" in n for n in plan.notes)
+    assert result.count("succeeded") == 1
+    sent = writes(sandbox)
+    assert [(r.method, r.path) for r in sent] == [
+        ("POST", f"/v1/Trunks/{tk}/PhoneNumbers"),
+        ("POST", account_path(sandbox, target)),
+    ]
+    assert sent[0].form == {"PhoneNumberSid": target} and "TrunkSid" not in sent[1].form
+    assert emulator_numbers(sandbox)[target] == original
+
+
+def test_a_failed_detach_keeps_the_saved_configuration_and_a_rerun_only_detaches(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    org_id, _ = byo
+    tk = sandbox.seed.trunk_sid
+    target = trunk_number(sandbox)
+    original = emulator_numbers(sandbox)[target]
+    sandbox.server.faults.add(f"*/PhoneNumbers/{target}", kind="500", count=3, method="DELETE")
+    _, result = configure(context, qloop, org_id, [target])
+    assert result.outcomes[target]["outcome"] == "failed"
+    live = emulator_numbers(sandbox)[target]
+    assert live["voice_url"] == DEFAULT_VOICE_URL and live["trunk_sid"] == tk
+    # Twilio did change (the URL): the saved configuration stays for Restore.
+    record = context.database.phone_numbers.get_by_sid(org_id, target)
+    assert record.previous_voice_config is not None
+    assert record.previous_voice_config.voice_url == original["voice_url"]
+    sandbox.server.faults.clear()
+    sandbox.server.clear_log()
+    plan, again = configure(context, qloop, org_id, [target])
+    assert [c.field for c in plan.changes] == ["SIP trunk"]
+    assert again.count("succeeded") == 1
+    assert [(r.method, r.path) for r in writes(sandbox)] == [
+        ("DELETE", f"/v1/Trunks/{tk}/PhoneNumbers/{target}")
+    ]
+    restore(context, qloop, org_id, [target])
+    assert emulator_numbers(sandbox)[target] == original
+
+
+def test_outcomes_are_journaled_while_the_run_goes_on(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    from tests.conftest import wait_until
+
+    org_id, sids = byo
+    chosen = [s for s in sids if s != trunk_number(sandbox)][:6]
+    slow = chosen[5]
+    sandbox.server.faults.add(
+        f"*/IncomingPhoneNumbers/{slow}.json", kind="latency", latency=1.5, method="POST"
+    )
+
+    def journaled() -> dict[str, Any]:
+        entries = context.database.journal.list(limit=1)
+        if not entries or entries[0].outcome is not None:
+            return {}
+        return (entries[0].result or {}).get("numbers") or {}
+
+    async def go() -> Any:
+        change = await context.voice.prepare_configure(org_id, chosen)
+        task = asyncio.ensure_future(context.plans.apply(change, Confirmer(True)))
+        await wait_until(lambda: len(journaled()) == 5, timeout=10, message="5 outcomes")
+        numbers = journaled()
+        assert slow not in numbers
+        assert {o["outcome"] for o in numbers.values()} == {"succeeded"}
+        events = await context.voice.history(org_id, chosen[0])
+        assert events[0].outcome == "succeeded"  # done, while the run still goes on
+        assert (await context.voice.history(org_id, slow))[0].outcome == "running"
+        return await asyncio.wait_for(task, 10)
+
+    result = qloop.run_until_complete(go())
+    assert result.count("succeeded") == 6
+    entry = context.database.journal.list(limit=1)[0]
+    assert entry.outcome == "succeeded" and len(entry.result["numbers"]) == 6
+
+
+def test_a_rerun_records_a_number_an_interrupted_run_changed(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    """The app died between Twilio's change and the local record: the saved configuration
+    is there, the number points at Loquent, routed_config is empty. Running it again sends
+    nothing and records it, and says so (not "unchanged")."""
+    from loquent_desktop.domain.voice_route import VoiceConfig
+
+    org_id, _ = byo
+    target = url_number(sandbox)
+    original = emulator_numbers(sandbox)[target]
+    repo = context.database.phone_numbers
+    repo.save_snapshot(org_id, target, VoiceConfig(**{f: original[f] for f in FIELDS}))
+    console_update(sandbox, target, voice_url=DEFAULT_VOICE_URL, voice_method="POST")
+    sandbox.server.clear_log()
+
+    async def go() -> Any:
+        change = await context.voice.prepare_configure(org_id, [target])
+        assert change.sends_anything  # there is something to do: record it
+        return change.plan, await context.plans.apply(change, Confirmer(True))
+
+    plan, result = qloop.run_until_complete(go())
+    assert plan.changes == () and any("interrupted" in n for n in plan.notes)
+    assert result.outcomes[target]["outcome"] == "recorded"
+    assert "1 recorded (changed by an interrupted run)" in result.describe()
+    assert writes(sandbox) == []
+    record = repo.get_by_sid(org_id, target)
+    assert record.routed_config and record.previous_voice_url == original["voice_url"]
+    entry = qloop.run_until_complete(context.journal.recent()).entries[0]
+    assert entry.outcome == "succeeded"
+    assert entry.result["numbers"][target]["outcome"] == "recorded"
+    events = qloop.run_until_complete(context.voice.history(org_id, target))
+    assert events[0].outcome == "recorded" and "interrupted" in (events[0].error or "")
+    # Now it is an ordinary configured number: a re-run sends nothing, restore goes back.
+    _, again = configure(context, qloop, org_id, [target])
+    assert again.count("unchanged") == 1
+    restore(context, qloop, org_id, [target])
+    assert emulator_numbers(sandbox)[target] == original
+
+
+def test_a_number_saved_but_never_sent_plans_without_a_false_warning(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    """Killed after the snapshot and before the update: the saved configuration equals the
+    live one, so the plan does not warn that Restore returns to something else."""
+    from loquent_desktop.domain.voice_route import VoiceConfig
+
+    org_id, _ = byo
+    target = url_number(sandbox)
+    original = emulator_numbers(sandbox)[target]
+    repo = context.database.phone_numbers
+    repo.save_snapshot(org_id, target, VoiceConfig(**{f: original[f] for f in FIELDS}))
+    plan, result = configure(context, qloop, org_id, [target])
+    assert not any("already has a previous configuration" in w for w in plan.warnings)
+    assert result.count("succeeded") == 1
+    restore(context, qloop, org_id, [target])
+    assert emulator_numbers(sandbox)[target] == original
+
+
+def test_a_run_is_refused_while_another_instance_holds_the_lease(
+    context: Any, qloop: Any, sandbox: Any, byo: tuple[int, list[str]]
+) -> None:
+    from datetime import timedelta
+
+    from loquent_desktop.domain.errors import RunningElsewhere
+
+    org_id, sids = byo
+    name = f"voice:{org_id}"
+    context.database.leases.acquire(name, "pbx-host:4242:x", "pbx-host", 4242, timedelta(minutes=1))
+    sandbox.server.clear_log()
+    with pytest.raises(RunningElsewhere, match="already running on pbx-host"):
+        configure(context, qloop, org_id, sids[:3])
+    assert writes(sandbox) == []
+    entry = qloop.run_until_complete(context.journal.recent()).entries[0]
+    assert entry.outcome == "failed" and "already running" in (entry.error or "")
+    assert context.database.phone_numbers.count_snapshots(org_id) == 0
+    assert context.database.leases.get(name).holder == "pbx-host:4242:x"
+    context.database.leases.release(name, "pbx-host:4242:x")
+    _, result = configure(context, qloop, org_id, sids[:3])
+    assert result.failed == 0 and context.database.leases.get(name) is None
+
+
+def test_an_interrupted_run_shows_what_each_number_did() -> None:
+    from datetime import UTC, datetime
+
+    from loquent_desktop.domain.records import JournalRecord
+    from loquent_desktop.services.voice_routing_history import INTERRUPTED_AFTER, events_for
+
+    done, pending = "PN" + "1" * 32, "PN" + "2" * 32
+    change = {"changes": [["voice_url", "https://crm.example/v", DEFAULT_VOICE_URL]]}
+    entry = JournalRecord(
+        id=7,
+        organization_id=1,
+        organization_name="Acme",
+        action=CONFIGURE,
+        title="Point 2 numbers at Loquent",
+        plan={"details": {"numbers": {done: change, pending: change}}},
+        outcome=None,
+        error=None,
+        result={"numbers": {done: {"outcome": "succeeded"}}},
+        created_at=datetime(2026, 12, 1, tzinfo=UTC),
+        finished_at=None,
+    )
+    [finished] = events_for([entry], done, set())
+    assert finished.outcome == "succeeded" and finished.error == INTERRUPTED_AFTER
+    assert f"Voice URL: {DEFAULT_VOICE_URL}" in finished.after
+    [stopped] = events_for([entry], pending, set())
+    assert stopped.outcome == "interrupted"
+    assert events_for([entry], pending, {7})[0].outcome == "running"

@@ -57,6 +57,16 @@ ACCEPTED: tuple[Accepted, ...] = (
         )
         for name in sorted(_URL_FIELDS)
     ),
+    # Twilio documents an empty VoiceApplicationSid as the way to remove a number's TwiML
+    # app, and no other endpoint does it; the spec's ^AP… pattern cannot say so. (A trunk,
+    # by contrast, is detached through the Trunking API, so an empty TrunkSid is not here.)
+    Accepted(
+        "POST",
+        re.compile(r"/IncomingPhoneNumbers/PN[0-9a-fA-F]{32}\.json$"),
+        "VoiceApplicationSid",
+        lambda v: v == "",
+        "an empty string removes the TwiML app",
+    ),
 )
 
 

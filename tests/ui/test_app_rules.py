@@ -18,10 +18,10 @@ def test_every_call_resolves_byo_without_credentials_to_an_error(context, qloop,
         org = await context.organizations.add("No Creds")
         await context.organizations.set_mode(org.id, True)
         with pytest.raises(CredentialsMissing, match="never used"):
-            await context.access.client_for(org.id)
+            await context.access.account_for(org.id)
         await context.organizations.set_mode(org.id, False)
-        client, resolved = await context.access.client_for(org.id)
-        assert client.account_sid == sandbox.seed.shared_account_sid
+        account, resolved = await context.access.account_for(org.id)
+        assert account.sid == sandbox.seed.shared_account_sid
         assert resolved.mode.value == "shared"
 
     qloop.run_until_complete(scenario())
@@ -35,7 +35,7 @@ def test_no_keychain_gives_install_hint_and_writes_nothing(window, qloop, contex
     org = qloop.run_until_complete(context.organizations.add("Keyless"))
     qloop.run_until_complete(tab.load(org.id))
     with pytest.raises(KeychainUnavailable, match="gnome-keyring"):
-        qloop.run_until_complete(tab.connect_org(org.id, sandbox.demo_credentials))
+        qloop.run_until_complete(tab.details.connect_org(org.id, sandbox.demo_credentials))
     assert context.database.organizations.get(org.id).twilio_account_sid is None
 
 
@@ -45,8 +45,8 @@ def test_sandbox_start_up_connects_the_demo_org(window, context, qloop, sandbox)
     tab = window.credentials_tab
     qloop.run_until_complete(wait_until(lambda: tab.current is not None))
     assert tab.current.name == BYO_ORG
-    assert sandbox.seed.account_sid[-4:] in tab.status.text()
-    assert "••••••••" in tab.status.text()
+    assert sandbox.seed.account_sid[-4:] in tab.details.status.text()
+    assert "••••••••" in tab.details.status.text()
     assert "SANDBOX" not in window.windowTitle()  # this context was built without the flag
 
 
@@ -61,7 +61,7 @@ def test_a_keychain_entry_for_another_account_is_never_used(context, qloop, sand
     context.secrets.set_credentials(org_key(keychain_id), sandbox.shared_credentials)
     sandbox.server.clear_log()
     with pytest.raises(CredentialsMissing, match="belongs to another Twilio account"):
-        qloop.run_until_complete(context.access.client_for(org.id))
+        qloop.run_until_complete(context.access.account_for(org.id))
     assert sandbox.server.requests() == []
 
 

@@ -21,7 +21,7 @@ from loquent_desktop.settings import DEFAULT_EVENTS_URL
 from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
 from loquent_desktop.ui.event_streams_view import EventStreamsView
 from tests.conftest import wait_until
-from tests.services.test_event_streams import CALL_TYPES, SMS_CELL, SMS_TYPES, crm, ours
+from tests.services.test_event_streams import CALL_TYPES, SMS_CELL, SMS_TYPES, crm, ours, set_up
 from tests.services.test_numbers_service import Confirmer
 
 SMS, CALLS = StreamKind.SMS, StreamKind.CALLS
@@ -238,7 +238,7 @@ def test_unconnected_byo_organization_points_to_credentials(window, qloop, conte
     org = run(qloop, context.organizations.add("Fresh BYO"))
     run(qloop, context.organizations.set_mode(org.id, True))
     run(qloop, window.load(org.id))
-    view = EventStreamsView(context.event_streams, window.tasks)
+    view = EventStreamsView(context.event_streams, window.tasks, context.plans)
     window.tabs.addTab(view, "Events")
     run(qloop, view.load(org.id))
     assert "Credentials tab" in view.note.text()
@@ -326,7 +326,7 @@ def test_a_sink_kept_by_the_plan_but_unused_can_be_removed(window, qloop, contex
 def test_another_organizations_stream_is_shown_not_offered(window, qloop, context, sandbox) -> None:
     first = run(qloop, context.organizations.add("Acme Dental"))
     run(qloop, context.connection.connect(first.id, sandbox.demo_credentials))
-    run(qloop, context.event_streams.setup(first.id, SMS, Confirmer(True)))
+    run(qloop, set_up(context, first.id, SMS, Confirmer(True)))
     view = open_view(window, qloop, context, sandbox)  # "Northwind", the same account
     box = view.boxes[SMS]
     assert box.state.text() == "Set up for another organization"

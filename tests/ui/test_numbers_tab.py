@@ -499,8 +499,8 @@ def test_import_copies_selected_numbers_without_touching_twilio(
         # Meanwhile someone else (another computer, same database) imports one of them.
         await context.numbers.import_numbers(org.id, [dialog.selected[0]])
         dialog.import_button.click()
-        await wait_until(lambda: bool(dialog.result.text()), message="import result")
-        result = dialog.result.text()
+        await wait_until(lambda: bool(dialog.result_label.text()), message="import result")
+        result = dialog.result_label.text()
         assert dialog.model.rowCount() == SEEDED - 3
         dialog.reject()
         return button, result, chosen
@@ -678,10 +678,12 @@ def test_late_countries_of_a_previous_org_are_ignored(window, qloop, context, sa
 
     async def scenario() -> None:
         sandbox.server.faults.add("*AvailablePhoneNumbers.json", "latency", latency=0.5)
-        load = asyncio.ensure_future(search.load_countries())  # Northwind's, slow
+        search.ensure_loaded()  # Northwind's countries, slow
+        load = search._countries_task
+        assert load is not None
         await asyncio.sleep(0.1)
         await window.load(other.id)  # meanwhile the user picks another organization
-        await load
+        await asyncio.wait([load], timeout=5)
 
     run(qloop, scenario())
     assert search.org is not None and search.org.id == other.id != first.id

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from loquent_desktop.domain.errors import PlanCancelled
 from loquent_desktop.domain.plans import Change, Plan
 from loquent_desktop.services.plan_runner import PlannedChange, RunControl
+from loquent_desktop.twilio_api.errors import translate_errors
 from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
 from loquent_desktop.ui.plan_flow import confirm_and_apply
 from tests.conftest import wait_until
@@ -50,11 +51,13 @@ def number(context, qloop):  # type: ignore[no-untyped-def]
 
 
 def rename_change(client, number, name: str) -> PlannedChange[str]:  # type: ignore[no-untyped-def]
-    """Renaming a number as one planned change (the test's stand-in for a service's)."""
+    """Renaming a number as one planned change (the test's stand-in for a service's; like a
+    gateway, it turns the library's errors into TwilioApiError)."""
 
     async def execute(_control: RunControl) -> str:
         api = client.api.v2010.accounts(client.account_sid).incoming_phone_numbers(number.sid)
-        return (await api.update_async(friendly_name=name)).friendly_name
+        async with translate_errors():
+            return str((await api.update_async(friendly_name=name)).friendly_name)
 
     return PlannedChange(rename_plan(number.sid, number.friendly_name, name), None, execute)
 

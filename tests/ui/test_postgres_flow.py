@@ -18,13 +18,15 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_window(qtbot, qloop, sandbox, app_paths, secret_store, postgres_url):  # type: ignore[no-untyped-def]
-    from loquent_desktop.app import build_context
+    from loquent_desktop.app import StartOptions, start_app
     from loquent_desktop.settings import Settings
+    from tests.conftest import no_wait_retries
 
     settings = Settings(
         database_url=postgres_url, twilio_base_url=sandbox.base_url, request_timeout_s=5
     )
-    context = qloop.run_until_complete(build_context(app_paths, settings, secret_store))
+    options = StartOptions(app_paths, settings, secrets=secret_store, retry=no_wait_retries())
+    context = qloop.run_until_complete(start_app(options))
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
@@ -42,7 +44,7 @@ def test_connect_import_buy_and_journal_on_postgres(pg_window, qloop, sandbox) -
         org = await context.organizations.add("Team Org")
         await context.connection.connect(org.id, sandbox.demo_credentials)
         await window.load(org.id)
-        assert "Connected" in window.credentials_tab.status.text()
+        assert "Connected" in window.credentials_tab.details.status.text()
 
         owned = await context.numbers.list_owned(org.id)
         result = await context.numbers.import_numbers(org.id, owned[:5])

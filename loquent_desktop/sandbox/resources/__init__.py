@@ -10,6 +10,8 @@ from loquent_desktop.sandbox.resources import (
     events,
     incoming_numbers,
     messages,
+    recordings,
+    trunks,
 )
 from loquent_desktop.sandbox.routing import Route
 
@@ -23,4 +25,6 @@ ROUTES: list[Route] = [
     *events.ROUTES,
     *messages.ROUTES,
     *calls.ROUTES,
+    *recordings.ROUTES,
+    *trunks.ROUTES,
 ]

@@ -1,7 +1,13 @@
-"""The journal: every plan that was confirmed or cancelled, and how it ended."""
+"""The journal: every plan that was confirmed or cancelled, and how it ended.
+
+A bulk change also writes each item's outcome into its entry's `result` while it runs
+(`merge_result`), so a run killed half-way still shows what it did.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +25,9 @@ OUTCOMES = ("succeeded", "failed", "cancelled", "partial", "unknown")
 class JournalRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        # `merge_result` reads, changes and writes one JSON value: two worker threads
+        # merging into the same entry at once would lose one's items.
+        self._merging = threading.Lock()
 
     def start(
         self,
@@ -59,6 +68,44 @@ class JournalRepository:
             entry.result = result
             entry.finished_at = utcnow()
             session.commit()
+            return record_from(JournalRecord, entry)
+
+    def merge_result(self, entry_id: int, section: str, items: Mapping[str, Any]) -> bool:
+        """Add `items` (e.g. number SID -> that number's outcome) to `result[section]` of an
+        entry that is still running, replacing earlier values of the same keys. False when
+        the entry is finished already: `finish` wrote the whole result, which stays as is."""
+        with self._merging, self._sessions() as session:
+            entry = session.get(JournalEntry, entry_id, with_for_update=True)
+            if entry is None:
+                raise RecordNotFound(f"Journal entry #{entry_id} no longer exists.")
+            if entry.outcome is not None:
+                return False
+            result = dict(entry.result or {})
+            result[section] = {**(result.get(section) or {}), **items}
+            entry.result = result  # a new dict: the JSON column sees the change
+            session.commit()
+            return True
+
+    def find_running(self, run: str, among: Iterable[int]) -> int | None:
+        """Which of the unfinished entries `among` journals the run whose plan carries
+        `details["run"] == run` (None if none does)."""
+        ids = list(among)
+        if not ids:
+            return None
+        query = select(JournalEntry.id, JournalEntry.plan).where(
+            JournalEntry.id.in_(ids), JournalEntry.outcome.is_(None)
+        )
+        with self._sessions() as session:
+            for entry_id, plan in session.execute(query):
+                if ((plan or {}).get("details") or {}).get("run") == run:
+                    return int(entry_id)
+        return None
+
+    def get(self, entry_id: int) -> JournalRecord:
+        with self._sessions() as session:
+            entry = session.get(JournalEntry, entry_id)
+            if entry is None:
+                raise RecordNotFound(f"Journal entry #{entry_id} no longer exists.")
             return record_from(JournalRecord, entry)
 
     def list_actions(

@@ -43,7 +43,7 @@ class LeaseRepository:
             record = record_from(LeaseRecord, current)
         if record.holder == holder:
             return record
-        crashed = record.host == host and not _alive(record.pid)
+        crashed = record.host == host and not process_alive(record.pid)
         if crashed and self._expire(name, record.holder):
             return self.acquire(name, holder, host, pid, ttl)
         raise LeaseTaken(record)
@@ -106,7 +106,8 @@ class LeaseRepository:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this computer still runs (a zombie counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

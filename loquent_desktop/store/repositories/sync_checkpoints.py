@@ -23,7 +23,7 @@ from ..models import SyncCheckpoint
 from .phone_numbers import parse_twilio_date
 from .records import record_from
 
-KINDS = ("messages", "calls")
+KINDS = ("messages", "calls", "recordings")
 STATES = ("running", "interrupted", "completed")
 ALL = "all"
 # Twilio's date filters are day-granular: an incremental run reads the last day again.

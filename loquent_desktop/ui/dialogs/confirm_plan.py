@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.plans import Plan
+from ..style import Role, span
 from .awaitable import answer
 
 WRAP_LIMIT = 40  # change rows measured and wrapped; past this, one line each
@@ -33,13 +34,13 @@ LABEL_LIMIT = 20  # consequence lines shown as labels; past this, one document
 
 
 def _warning_html(text: str) -> str:
-    return f"<span style='color:#b3261e'>&#9888; <b>{html.escape(text)}</b></span>"
+    return span(Role.ERROR, f"&#9888; <b>{html.escape(text)}</b>", escape=False)
 
 
 def _affected_html(text: str) -> str:
     if text.startswith("Nobody"):
         return f"<b>Also affected:</b> {html.escape(text)}"
-    return f"<span style='color:#9a5b00'>&#9888; <b>Also affected:</b> {html.escape(text)}</span>"
+    return span(Role.WARN, f"&#9888; <b>Also affected:</b> {html.escape(text)}", escape=False)
 
 
 def _consequences_html(plan: Plan) -> str:

@@ -4,6 +4,8 @@ Twilio (the dialog sends GET requests and nothing else)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,6 +26,7 @@ from ...domain.records import OrganizationRecord
 from ...domain.validation import format_phone
 from ...services.numbers import NumbersService
 from ..models.filtered_table_model import FilteredTableModel
+from ..style import Role, css
 from ..widgets import error_label
 
 
@@ -72,9 +75,10 @@ class ImportNumbersDialog(QDialog):
         self.import_button = QPushButton("Import selected (0)")
         self.import_button.setEnabled(False)
         self.import_button.setDefault(True)
-        self.result = QLabel()
-        self.result.setStyleSheet("color: #1b6e3a; font-weight: 600;")
-        self.result.setAccessibleName("Import result")
+        # Not `result`: that would hide QDialog.result().
+        self.result_label = QLabel()
+        self.result_label.setStyleSheet(css(Role.OK, bold=True))
+        self.result_label.setAccessibleName("Import result")
 
         picks = QHBoxLayout()
         picks.addWidget(self.select_all)
@@ -90,7 +94,7 @@ class ImportNumbersDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
         layout.addLayout(picks)
-        layout.addWidget(self.result)
+        layout.addWidget(self.result_label)
         layout.addWidget(close)
 
         self.select_all.clicked.connect(self.table.selectAll)
@@ -100,7 +104,7 @@ class ImportNumbersDialog(QDialog):
         self._tasks: set[asyncio.Task[None]] = set()
         self._start(self.fetch())
 
-    def _start(self, coro) -> None:  # type: ignore[no-untyped-def]
+    def _start(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)
@@ -149,7 +153,7 @@ class ImportNumbersDialog(QDialog):
 
     async def import_selected(self, chosen: list[OwnedNumber]) -> None:
         result = await self.numbers.import_numbers(self.org.id, chosen)
-        self.result.setText(
+        self.result_label.setText(
             f"{result.imported:,} imported, {result.already_existed:,} already existed."
         )
         done = {n.sid for n in chosen}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from ...domain.numbers import AvailableNumber
 from ...domain.validation import format_phone
+from ..style import Role, colour
 from .filtered_table_model import FilteredTableModel
 
 ADDRESS_TEXT = {
@@ -43,7 +43,7 @@ class AvailableNumbersModel(FilteredTableModel[AvailableNumber]):
         needs_address = (item.address_requirements or "none") != "none"
         if column == 4 and needs_address:
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor("#a65300")
+                return colour(Role.WARN)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (
                     "Twilio requires an address on the account before this number can be "

@@ -13,20 +13,20 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from ...domain.contacts import side_of
+from ..style import Role, colour
 from .filtered_table_model import FilteredTableModel
 
 T = TypeVar("T")
 WHEN = 0
 _NUMBER_LIKE = re.compile(r"^[+()\d.\-]*\d[+()\d.\-]*$")
-STATUS_COLOURS = {
-    "failed": "#b3261e",
-    "undelivered": "#b3261e",
-    "busy": "#a65300",
-    "no-answer": "#a65300",
-    "canceled": "#6b6b6b",
+STATUS_ROLES = {
+    "failed": Role.ERROR,
+    "undelivered": Role.ERROR,
+    "busy": Role.WARN,
+    "no-answer": Role.WARN,
+    "canceled": Role.MUTED,
 }
 
 
@@ -75,8 +75,8 @@ class HistoryTableModel(FilteredTableModel[T], Generic[T]):
 
     def cell_data(self, item: T, column: int, role: int) -> Any:
         if column == self.STATUS_COLUMN and role == Qt.ItemDataRole.ForegroundRole:
-            colour = STATUS_COLOURS.get(item.status or "")  # type: ignore[attr-defined]
-            return QColor(colour) if colour else None
+            role_ = STATUS_ROLES.get(item.status or "")  # type: ignore[attr-defined]
+            return colour(role_) if role_ else None
         if role == Qt.ItemDataRole.ToolTipRole and column == WHEN:
             moment = item.when  # type: ignore[attr-defined]
             return f"{moment.isoformat()} (UTC)\n{item.sid}" if moment else item.sid  # type: ignore[attr-defined]

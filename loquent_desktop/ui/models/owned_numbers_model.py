@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -11,15 +12,32 @@ from PySide6.QtGui import QColor
 from ...domain.numbers import OwnedNumber
 from ...domain.validation import format_phone
 from ...domain.voice_route import RouteKind, VoiceRoute, sms_route_text
+from ..style import Role, colour
 from .filtered_table_model import FilteredTableModel
 
-ROUTE_COLOURS = {
-    RouteKind.TRUNK: "#6a3fb5",
-    RouteKind.APP: "#1f5fbf",
-    RouteKind.URL: "#a65300",
-    RouteKind.LOQUENT: "#1b6e3a",
-    RouteKind.NONE: "#6b6b6b",
+ROUTE_ROLES = {
+    RouteKind.TRUNK: Role.ACCENT,
+    RouteKind.APP: Role.NOTE,
+    RouteKind.URL: Role.WARN,
+    RouteKind.LOQUENT: Role.OK,
+    RouteKind.NONE: Role.MUTED,
 }
+
+
+class _RouteColours(Mapping[RouteKind, QColor]):
+    """ROUTE_ROLES as colours of the palette in use (for models that want a QColor)."""
+
+    def __getitem__(self, kind: RouteKind) -> QColor:
+        return colour(ROUTE_ROLES[kind])
+
+    def __iter__(self) -> Iterator[RouteKind]:
+        return iter(ROUTE_ROLES)
+
+    def __len__(self) -> int:
+        return len(ROUTE_ROLES)
+
+
+ROUTE_COLOURS = _RouteColours()
 ROUTE_TIPS = {
     RouteKind.TRUNK: "Calls go to a SIP trunk. While a trunk is set, Twilio ignores the number's "
     "Voice URL and TwiML app.",
@@ -92,7 +110,7 @@ class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
         if column == ANSWERS:
             route = self.route(item)
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(ROUTE_COLOURS[route.kind])
+                return colour(ROUTE_ROLES[route.kind])
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{route.describe()}\n{ROUTE_TIPS[route.kind]}"
         if column == IMPORTED and role == Qt.ItemDataRole.ToolTipRole:
@@ -103,7 +121,7 @@ class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
             return "Imported and routed to Loquent."
         if column == IMPORTED and role == Qt.ItemDataRole.ForegroundRole:
             imported = item.sid in self.imported
-            return QColor("#1b6e3a" if imported else "#6b6b6b")
+            return colour(Role.OK if imported else Role.MUTED)
         if role == Qt.ItemDataRole.ToolTipRole and column == NUMBER:
             return f"{item.phone_number}\n{item.sid}"
         return None

@@ -1,0 +1,133 @@
+"""SIGKILL at random moments of a message sync and of a call sync (20 trials each, seeded):
+every trial is then resumed here, and the database must equal Twilio's data exactly — no
+record missing, none twice, and counts that add up to what Twilio holds."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loquent_desktop.domain.errors import LoquentError
+from tests.services.test_history_sync import (
+    db_calls,
+    db_messages,
+    emulator_calls,
+    emulator_messages,
+    fast_retries,
+    own_numbers,
+    run,
+)
+from tests.services.test_numbers_service import connect_byo
+from tests.support.history import add_calls, add_messages
+from tests.support.sync_child import sync_until_killed
+
+TRIALS = 20
+RECORDS = 3_000  # three pages: a kill can land before, between and inside page commits
+SEED = 4242
+
+
+def _forkserver() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.support.sync_child"])
+    return context
+
+
+def _killed_run(tmp: Path, context: Any, sandbox: Any, org_id: int, kind: str, delay: float) -> str:
+    """Run a sync in a child process and SIGKILL it `delay` seconds after the app in it was
+    built; returns where the kill fell ("during" the sync, or "after" it had finished)."""
+    url = context.database.engine.url.render_as_string(hide_password=False)
+    processes = _forkserver()
+    started = processes.Event()
+    child = processes.Process(
+        target=sync_until_killed,
+        args=(str(tmp), sandbox.base_url, url, context.secrets.service, org_id, kind, started),
+        daemon=True,
+    )
+    child.start()
+    try:
+        assert started.wait(timeout=60), "the child process did not start the app"
+        time.sleep(delay)
+        finished = not child.is_alive()
+        child.kill()  # SIGKILL: no finally blocks, no clean-up, as after a crash or power cut
+    finally:
+        child.join(timeout=30)
+        assert not child.is_alive()
+    return "after" if finished else "during"
+
+
+def _trials(
+    tmp_path: Path, context: Any, qloop: Any, sandbox: Any, keychain_kind: str, kind: str
+) -> None:
+    if keychain_kind != "secret-service":
+        pytest.skip("the child processes read the credentials from the OS keychain")
+    fast_retries(context)
+    state, account = sandbox.server.state, sandbox.seed.account_sid
+    add = add_messages if kind == "messages" else add_calls
+    read_db = db_messages if kind == "messages" else db_calls
+    add(state, account, own_numbers(sandbox), RECORDS, seed=SEED)
+    expected = (emulator_messages if kind == "messages" else emulator_calls)(sandbox)
+    # How long a whole run takes here and now, so kills are spread over all of it.
+    timed = connect_byo(context, qloop, sandbox, "Timing run")
+    began = time.monotonic()
+    run(qloop, context.history.sync.start(timed, kind))
+    whole = time.monotonic() - began
+    rng = random.Random(SEED)
+    fell: dict[str, int] = {}
+    for trial in range(TRIALS):
+        # A new organization on the same account each trial: a first, full run to kill.
+        org_id = connect_byo(context, qloop, sandbox, f"Clinic {trial}")
+        delay = rng.uniform(0, 1.5 * whole)
+        where = _killed_run(tmp_path / str(trial), context, sandbox, org_id, kind, delay)
+        killed = context.database.sync_checkpoints.latest_run(org_id, kind)
+        if not killed:
+            where = "before its first page"
+        elif all(cp.state == "completed" for cp in killed):
+            where = "after the run completed"
+        else:
+            where = f"after {sum(cp.count('pages') for cp in killed)} page(s)"
+        fell[where] = fell.get(where, 0) + 1
+        status = run(qloop, context.history.sync.status(org_id, kind))
+        try:
+            if status.resumable:
+                run(qloop, context.history.sync.resume(org_id, kind))
+            else:
+                run(qloop, context.history.sync.start(org_id, kind))
+        except LoquentError as err:
+            pytest.fail(f"trial {trial}: the run after the kill failed: {err}")
+        assert read_db(context, org_id) == expected, f"trial {trial}"
+        latest = context.database.sync_checkpoints.latest_run(org_id, kind)
+        assert latest and all(cp.state == "completed" for cp in latest), f"trial {trial}"
+        if where != "after the run completed":  # else the last run only re-read the overlap
+            total = sum(cp.count("new") for cp in latest)
+            assert total == len(expected), f"trial {trial}: counted {total} new"
+    print(
+        f"\n{kind} sync: {TRIALS} SIGKILL trials over a {whole:.2f} s run of "
+        f"{len(expected):,} records; kills fell {dict(sorted(fell.items()))}"
+    )
+    mid_run = sum(
+        n
+        for where, n in fell.items()
+        if where.endswith("page(s)") and not where.startswith("after 0")
+    )
+    assert mid_run >= 2, "some kills must land between page commits to mean much"
+
+
+@pytest.mark.keychain
+@pytest.mark.timeout(300)
+def test_killed_message_syncs_resume_to_exactly_twilios_data(
+    context, qloop, sandbox, keychain_kind, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    _trials(tmp_path, context, qloop, sandbox, keychain_kind, "messages")
+
+
+@pytest.mark.keychain
+@pytest.mark.timeout(300)
+def test_killed_call_syncs_resume_to_exactly_twilios_data(
+    context, qloop, sandbox, keychain_kind, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    _trials(tmp_path, context, qloop, sandbox, keychain_kind, "calls")
