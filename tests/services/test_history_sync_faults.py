@@ -35,7 +35,8 @@ def byo(context: Any, qloop: Any, sandbox: Any) -> int:
 
 
 TRIALS = 6
-FAULT_KINDS = ("429", "500", "503", "drop", "truncate", "latency")
+FAULT_KINDS = ("429", "500", "503", "drop", "truncate", "latency", "timeout")
+TIMEOUT_S = 0.3  # the request timeout during the storms; a "timeout" fault waits longer
 
 
 def _sync_all(context: Any, qloop: Any, org_id: int) -> Any:
@@ -51,8 +52,11 @@ def _sync_all(context: Any, qloop: Any, org_id: int) -> Any:
     pytest.fail("the sync did not complete within five runs")
 
 
-def test_random_fault_storms_end_in_exactly_twilios_data(context, qloop, sandbox, byo) -> None:  # type: ignore[no-untyped-def]
+def test_random_fault_storms_end_in_exactly_twilios_data(  # type: ignore[no-untyped-def]
+    context, qloop, sandbox, byo, trial_report
+) -> None:
     rng = random.Random(SEED)
+    context.factory.timeout_s = context.factory.http.timeout_s = TIMEOUT_S
     seed_messages(sandbox, 3500)
     expected = emulator_messages(sandbox)
     faults = sandbox.server.faults
@@ -67,6 +71,8 @@ def test_random_fault_storms_end_in_exactly_twilios_data(context, qloop, sandbox
                 faults.add(f"*{MESSAGES}", kind, count=count, retry_after=retry_after)
             elif kind == "latency":
                 faults.add(f"*{MESSAGES}", kind, count=count, latency=0.01)
+            elif kind == "timeout":  # an answer slower than the request timeout
+                faults.add(f"*{MESSAGES}", "latency", count=count, latency=2 * TIMEOUT_S)
             else:
                 faults.add(f"*{MESSAGES}", kind, count=count)
             injected[kind] = injected.get(kind, 0) + count
@@ -74,7 +80,10 @@ def test_random_fault_storms_end_in_exactly_twilios_data(context, qloop, sandbox
         faults.clear()
         assert db_messages(context, byo) == expected, f"trial {trial}"
         only_reads(sandbox)
-    print(f"\nfault storms: {TRIALS} trials, faults injected {dict(sorted(injected.items()))}")
+    trial_report(
+        f"history sync fault storms: {TRIALS} trials, faults injected "
+        f"{dict(sorted(injected.items()))}"
+    )
 
 
 def test_a_cut_off_page_is_read_again(context, qloop, sandbox, byo) -> None:  # type: ignore[no-untyped-def]

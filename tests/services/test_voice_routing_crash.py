@@ -252,7 +252,7 @@ def applied(sandbox: Any, method: str, suffix: str) -> int:
 
 
 def test_a_killed_bulk_configure_leaves_a_trace_and_the_rerun_repairs_it(
-    context: Any, qloop: Any, sandbox: Any
+    context: Any, qloop: Any, sandbox: Any, trial_report: Any
 ) -> None:
     started = time.monotonic()
     org_id = connect_byo(context, qloop, sandbox)
@@ -376,8 +376,8 @@ def test_a_killed_bulk_configure_leaves_a_trace_and_the_rerun_repairs_it(
     finally:
         zygote.close()
     took = time.monotonic() - started
-    print(
-        f"\ncrash test: {TRIALS} trials of {NUMBERS} numbers, "
+    trial_report(
+        f"bulk voice routing: {TRIALS} SIGKILL trials of {NUMBERS} numbers, "
         f"{mid_number} kills fell mid-number, {unrecorded_trials} left a change on Twilio "
         f"unrecorded ({recorded_numbers} numbers recorded by the re-run), {after_end} after "
         f"the run ended; the killed runs' entries kept {journaled_total} per-number outcomes; "
