@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -338,15 +338,14 @@ class HistorySyncService:
         progress: ProgressCallback | None,
         resumed: bool,
     ) -> SyncSummary:
-        began = time.monotonic()
-        pending = [cp.id for cp in run if cp.state != "completed"]
-        try:
+
+        async def prepare() -> SyncRun:
             account, resolved = await self.access.account_for(org_id)
             owner = SyncOwner(resolved.credentials.account_sid, resolved.mode is Mode.BYO)
             numbers = await self.numbers(org_id)
             bounds = self._bounds(run, owner, numbers)
             own = frozenset(n.phone_number for n in numbers)
-            sync = SyncRun(
+            return SyncRun(
                 spec,
                 self.repositories[spec.name],
                 self.checkpoints,
@@ -358,12 +357,27 @@ class HistorySyncService:
                 learn_own=owner.byo,
                 bounds=bounds,
             )
+
+        return await self._run(spec, run, resumed, prepare)
+
+    async def _run(
+        self,
+        spec: HistoryKind,
+        run: list[SyncCheckpointRecord],
+        resumed: bool,
+        prepare: Callable[[], Awaitable[SyncRun]],
+    ) -> SyncSummary:
+        """Carry out the `SyncRun` that `prepare` builds; whatever stops it (cancel, a Twilio
+        error, a crash of our own) leaves the run's checkpoints resumable."""
+        began = time.monotonic()
+        pending = [cp.id for cp in run if cp.state != "completed"]
+        try:
+            sync = await prepare()
             try:
                 await sync.execute()
             finally:
                 await asyncio.shield(sync.settle())
         except BaseException as exc:
-            # Cancel, Twilio error, crash of our own: the checkpoint stays resumable.
             await asyncio.shield(
                 asyncio.to_thread(self.checkpoints.set_state, pending, "interrupted")
             )

@@ -13,12 +13,10 @@ other customers'; they would have to be read per call (CallSid=), which is not b
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Sequence
 
 from ..domain.credentials import Mode
-from ..domain.errors import LoquentError, TwilioApiError
+from ..domain.errors import LoquentError
 from ..domain.history_records import SyncCheckpointRecord, SyncOwner
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..store.repositories.calls import CallRepository
@@ -26,7 +24,7 @@ from ..store.repositories.messages import MessageRepository
 from ..store.repositories.recordings import RecordingRepository
 from ..store.repositories.sync_checkpoints import ALL, SyncCheckpointRepository
 from .history_kinds import RECORDINGS, HistoryKind
-from .history_sync import HistorySyncError, HistorySyncService
+from .history_sync import HistorySyncService
 from .leases import Leases
 from .sync_progress import SyncSummary
 from .sync_run import ProgressCallback, SyncRun
@@ -70,38 +68,15 @@ class RecordingSyncService(HistorySyncService):
         resumed: bool,
     ) -> SyncSummary:
         """`HistorySyncService._execute` with the Recordings list and table."""
-        began = time.monotonic()
-        pending = [cp.id for cp in run if cp.state != "completed"]
-        try:
+
+        async def prepare() -> SyncRun:
             account, resolved = await self.access.account_for(org_id)
             owner = SyncOwner(resolved.credentials.account_sid, resolved.mode is Mode.BYO)
             if any(cp.owner != owner for cp in run) or not owner.byo:
                 raise LoquentError(SHARED_NOT_YET if not owner.byo else "Stale run.")
-            sync = SyncRun(
+            return SyncRun(
                 spec, self.recordings, self.checkpoints, account.recording_pages,  # type: ignore[arg-type]
                 org_id, frozenset(), run, progress, learn_own=True,
             )  # fmt: skip
-            try:
-                await sync.execute()
-            finally:
-                await asyncio.shield(sync.settle())
-        except BaseException as exc:
-            # Cancel, Twilio error, crash of our own: the checkpoint stays resumable.
-            await asyncio.shield(
-                asyncio.to_thread(self.checkpoints.set_state, pending, "interrupted")
-            )
-            if isinstance(exc, TwilioApiError):
-                raise HistorySyncError(
-                    f"The recordings sync stopped: {exc} Everything read up to then is saved; "
-                    "Resume continues from there.",
-                    exc,
-                ) from exc
-            raise
-        return SyncSummary(
-            kind=spec.name,
-            counts=sync.counts,
-            pages=sync.pages,
-            scopes=tuple(cp.scope for cp in run),
-            elapsed_s=time.monotonic() - began,
-            resumed=resumed,
-        )
+
+        return await self._run(spec, run, resumed, prepare)
