@@ -332,11 +332,13 @@ class RecordingsView(QWidget):
         finally:
             self.downloading = None
             self._buttons()
-        self.download_status.setText(result.text())
-        self.download_status.setStyleSheet(css(Role.WARN if result.failed else Role.OK))
         if self.org_id == org_id:
+            # The table learns its new files before the outcome is announced: whoever reads
+            # "downloaded" (a user, a test) finds them there.
             self.model.set_files(await self.services.browse.files(org_id, self.model.rows))
             self._selected()
+        self.download_status.setText(result.text())
+        self.download_status.setStyleSheet(css(Role.WARN if result.failed else Role.OK))
         return result
 
     # -- export --------------------------------------------------------------------------
