@@ -3,26 +3,26 @@ trunks' recording settings, for the organization selected on the Credentials tab
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
+from ..domain.records import OrganizationRecord
 from ..services.recordings import RecordingServices
 from .async_tasks import TaskRunner
+from .paged_tab import PagedTab
 from .recordings_coverage_view import RecordingCoverageView
 from .recordings_view import RecordingsView
-from .selection import OrganizationSelection, Scope
+from .selection import OrganizationSelection
 from .trunks_view import TrunksView
 
 
-class RecordingsTab(QWidget):
+class RecordingsTab(PagedTab):
     def __init__(
         self, services: RecordingServices, tasks: TaskRunner, selection: OrganizationSelection,
         parent: QWidget | None = None, *, auto_sync: bool = False,
     ) -> None:  # fmt: skip
-        super().__init__(parent)
-        self.tasks, self.selection = tasks, selection
+        super().__init__(tasks, selection, parent)
         self.recordings = RecordingsView(services, tasks, auto_sync=auto_sync)
         self.trunks = TrunksView(services.trunks, services.plans, tasks)
-        self.pages = QTabWidget()
         self.pages.addTab(self.recordings, "Recordings")
         self.coverage = RecordingCoverageView(services.coverage, tasks)
         self.pages.addTab(self.trunks, "SIP trunks")
@@ -30,26 +30,9 @@ class RecordingsTab(QWidget):
         self.pages.setTabToolTip(0, "Copy recordings from Twilio (read-only), download, play")
         self.pages.setTabToolTip(1, "The account's SIP trunks and what they record")
         self.pages.setTabToolTip(2, "Per number: the trunk, Loquent, another platform or nobody")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.pages)
-        self._loaded: dict[QWidget, Scope | None] = {}
-        self.pages.currentChanged.connect(lambda _i: self.ensure_loaded())
-        selection.track_scope(self._scope_changed, call_now=False)
+        self.watch_selection()
 
-    def _scope_changed(self) -> None:
-        self._loaded.clear()
-        if self.selection.current is None or self.isVisible():
-            self.ensure_loaded()
-
-    def ensure_loaded(self) -> None:
-        """Load the page on screen for the current organization (lazily, once)."""
-        page = self.pages.currentWidget()
-        scope = self.selection.scope
-        if page in self._loaded and self._loaded[page] == scope:
-            return
-        self._loaded[page] = scope
-        org = self.selection.current
+    def load_page(self, page: QWidget, org: OrganizationRecord | None) -> None:
         org_id = org.id if org is not None else None
         if page is self.trunks:
             self.tasks.start_scoped(self.trunks.load(org_id), "Read SIP trunks")

@@ -9,8 +9,9 @@ once it is shown for the current organization.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
+from ..domain.records import OrganizationRecord
 from ..services.event_streams import EventStreamsService
 from ..services.history import HistoryServices
 from ..services.plan_runner import PlanRunner
@@ -18,10 +19,11 @@ from .async_tasks import TaskRunner
 from .event_streams_view import EventStreamsView
 from .history_browser import HistoryBrowser
 from .history_sync_view import HistorySyncView
-from .selection import OrganizationSelection, Scope
+from .paged_tab import PagedTab
+from .selection import OrganizationSelection
 
 
-class SyncTab(QWidget):
+class SyncTab(PagedTab):
     def __init__(
         self,
         streams: EventStreamsService,
@@ -31,9 +33,7 @@ class SyncTab(QWidget):
         plans: PlanRunner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.tasks = tasks
-        self.selection = selection
+        super().__init__(tasks, selection, parent)
         self.streams = EventStreamsView(streams, tasks, plans)
         self.history_sync = HistorySyncView(history.sync, tasks)
         self.browser = HistoryBrowser(history.browse, tasks)
@@ -46,7 +46,6 @@ class SyncTab(QWidget):
         history_page.setChildrenCollapsible(False)
         self.history_page = history_page
 
-        self.pages = QTabWidget()
         self.pages.addTab(history_page, "Message && call history")
         self.pages.addTab(self.streams, "Event streaming")
         self.pages.setTabToolTip(
@@ -55,28 +54,10 @@ class SyncTab(QWidget):
         self.pages.setTabToolTip(
             1, "Send new SMS and call events to Loquent through Twilio Event Streams"
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.pages)
-        # What each page last loaded, so switching back and forth does not read again.
-        self._loaded: dict[QWidget, Scope | None] = {}
-        self.pages.currentChanged.connect(lambda _i: self.ensure_loaded())
         self.history_sync.synced.connect(self.browser.refresh)
-        selection.track_scope(self._scope_changed, call_now=False)
+        self.watch_selection()
 
-    def _scope_changed(self) -> None:
-        self._loaded.clear()
-        if self.selection.current is None or self.isVisible():
-            self.ensure_loaded()
-
-    def ensure_loaded(self) -> None:
-        """Load the page on screen for the current organization (lazily, once)."""
-        page = self.pages.currentWidget()
-        scope = self.selection.scope
-        if page in self._loaded and self._loaded[page] == scope:
-            return
-        self._loaded[page] = scope
-        org = self.selection.current
+    def load_page(self, page: QWidget, org: OrganizationRecord | None) -> None:
         org_id = org.id if org is not None else None
         if page is self.streams:
             self.streams.set_organization(org)
