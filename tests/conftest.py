@@ -131,6 +131,30 @@ def qapp(qapp):  # type: ignore[no-untyped-def]
 def _test_loop_class() -> type:
     import qasync
 
+    class LoopTimer(qasync._SimpleTimer):  # type: ignore[misc, name-defined]
+        """qasync's timer, which runs the loop's callbacks, made to run them as the running
+        loop even when Qt delivers its events outside `run_until_complete`.
+
+        pytest-qt calls `processEvents()` after each test's setup, call and teardown. A task
+        step scheduled just before (a load that a selection change started) then ran with no
+        running asyncio loop, and aiohttp's `get_running_loop()` failed: "no running event
+        loop", a failure that came and went with the machine's load. The app itself never
+        meets this: it runs every callback inside `run_forever`."""
+
+        def __init__(self, loop: Any) -> None:
+            super().__init__()
+            self._loop = loop
+
+        def timerEvent(self, event: Any) -> None:  # Qt calls it by this name
+            if asyncio.events._get_running_loop() is not None:
+                super().timerEvent(event)
+                return
+            asyncio.events._set_running_loop(self._loop)
+            try:
+                super().timerEvent(event)
+            finally:
+                asyncio.events._set_running_loop(None)
+
     class TestLoop(qasync.QEventLoop):  # type: ignore[misc, name-defined]
         """A qasync loop whose run_until_complete ends with the timeout that fires in it.
 
@@ -138,6 +162,10 @@ def _test_loop_class() -> type:
         inside a Qt loop that is a slot or a task step, where PySide or asyncio would catch
         it and carry on waiting. During a run its handler is called from a wrapper that
         also keeps the failure and stops the loop; run_until_complete then raises it."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._timer = LoopTimer(self)  # no callback is registered yet: nothing is lost
 
         def run_until_complete(self, future: Any) -> Any:
             original = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
