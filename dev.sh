@@ -5,7 +5,7 @@
 #   ./dev.sh test [ARGS...]   ruff, mypy, then the whole pytest suite (ARGS go to pytest)
 #   ./dev.sh lint             ruff check, ruff format --check, mypy
 #   ./dev.sh format           ruff format + ruff check --fix
-#   ./dev.sh bench [ARGS...]  the benchmarks in bench/, in the same environment as the tests
+#   ./dev.sh bench [ARGS...]  every benchmark in bench/ and one table of figures (bench/run.py)
 #   ./dev.sh shell [CMD...]   a shell (or CMD) inside the test environment, for debugging
 #   ./dev.sh package          build the Linux installers (packaging/build_linux.sh)
 #
@@ -36,6 +36,8 @@ QT_PKGS=(
     libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxcb-xfixes0 libxcb-sync1
     libxcb-shm0 libxcb-util1 libx11-xcb1 libxkbcommon0 libegl1 libgl1 libfontconfig1
     libfreetype6 libdbus-1-3 "libglib2.0-0t64|libglib2.0-0" fonts-dejavu-core
+    # Qt Multimedia (playing recordings in the app) links PulseAudio's client library.
+    libpulse0
 )
 # Xvfb for headless runs and screenshots; a session bus plus gnome-keyring give the app a real
 # Secret Service (the keychain it uses on a desktop) even on a server.
@@ -294,18 +296,12 @@ cmd_test() {
 cmd_bench() {
     ensure_apt "${TEST_PKGS[@]}"
     ensure_venv
-    # Benchmarks written as pytest files run under pytest; plain scripts run one by one.
-    if compgen -G "bench/test_*.py" >/dev/null || compgen -G "bench/*_test.py" >/dev/null; then
-        with_test_env python -m pytest bench -q "$@"
-    else
-        local scripts=() f
-        for f in bench/*.py; do
-            [[ -e "$f" && "$(basename "$f")" != __init__.py && "$(basename "$f")" != conftest.py ]] && scripts+=("$f")
-        done
-        ((${#scripts[@]})) || die "no benchmarks in bench/"
-        # shellcheck disable=SC2016  # expanded by the inner bash
-        with_test_env bash -c 'set -e; for f in "$@"; do echo "== $f"; python "$f"; done' bench "${scripts[@]}"
-    fi
+    # bench/run.py runs every benchmark, each in a process of its own, and prints one table
+    # (`./dev.sh bench --help`). The test environment gives it a display, a keychain and a
+    # throw-away PostgreSQL (LOQUENT_TEST_POSTGRES_URL; --no-postgres leaves it unused).
+    # A relative --json FILE is taken relative to where dev.sh was started.
+    export LOQUENT_BENCH_CWD="$ORIG_PWD"
+    with_test_env python bench/run.py "$@"
 }
 
 cmd_shell() {

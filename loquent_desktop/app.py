@@ -3,6 +3,8 @@ once (settings, routing, database, keychain, services and, with `--sandbox`, the
 the launcher then only builds the window, and each widget gets only what it needs.
 
 Qt-free, so tests, benchmarks and the command line build the same graph without a window.
+Light to import: the services, the store, the twilio layer and keyring are imported inside
+`start_app` (or ahead of it by `import_core`), so the launcher can paint the window first.
 """
 
 from __future__ import annotations
@@ -10,29 +12,36 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .domain.errors import LoquentError
 from .paths import AppPaths
-from .secrets.store import SecretStore
-from .services.connection import ConnectionService
-from .services.event_streams import EventStreamsService
-from .services.history import HistoryServices
-from .services.journal import JournalService
-from .services.leases import Leases
-from .services.numbers import NumbersService
-from .services.organizations import OrganizationService
-from .services.plan_runner import PlanRunner
-from .services.recordings import RecordingServices
-from .services.sandbox_session import SandboxSession, forget_sandbox_secrets
-from .services.twilio_access import TwilioAccess
-from .services.voice_routing import VoiceRoutingService
-from .settings import TWILIO_PRODUCTS, Settings
-from .store.database import Database, open_database
-from .twilio_api.client_factory import TwilioClientFactory
-from .twilio_api.retry import RetryPolicy
+from .settings import TWILIO_PRODUCTS, Settings, remember_recordings_folder
 from .twilio_api.routing import HostRouting
+
+if TYPE_CHECKING:
+    # Imported where they are used instead: the launcher imports this module before the
+    # window's first paint, and these pull in SQLAlchemy, aiohttp, the twilio library and
+    # keyring (about a second). See `import_core()`.
+    from .secrets.store import SecretStore
+    from .services.connection import ConnectionService
+    from .services.event_streams import EventStreamsService
+    from .services.history import HistoryServices
+    from .services.journal import JournalService
+    from .services.last_known import LastKnownService
+    from .services.number_changes import NumberChangesService
+    from .services.numbers import NumbersService
+    from .services.organizations import OrganizationService
+    from .services.plan_runner import PlanRunner
+    from .services.recordings import RecordingServices
+    from .services.sandbox_session import SandboxSession
+    from .services.twilio_access import TwilioAccess
+    from .services.voice_routing import VoiceRoutingService
+    from .store.database import Database
+    from .twilio_api.client_factory import TwilioClientFactory
+    from .twilio_api.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,9 @@ class AppContext:
     history: HistoryServices
     recordings: RecordingServices
     sandbox: SandboxSession | None = None  # the emulator this context started (--sandbox)
+    # Built from the services above (see _wire): last known state, and who changed a number.
+    last_known: LastKnownService = field(init=False)
+    number_changes: NumberChangesService = field(init=False)
 
     @property
     def is_sandbox(self) -> bool:
@@ -70,12 +82,15 @@ class AppContext:
     async def aclose(self) -> None:
         """Forget the sandbox's throw-away credentials, close network sessions (no 'Unclosed
         client session' warnings), then the database, then stop the emulator."""
+        from .services.sandbox_session import forget_sandbox_secrets
+
         try:
             if self.sandbox is not None:
                 await forget_sandbox_secrets(self)
         except Exception as err:  # a keychain that went away: nothing left to forget
             log.warning("Could not remove the sandbox's keychain entries: %s", err)
         finally:
+            await self.last_known.flush()  # a live read still being stored
             await self.factory.aclose()
             await asyncio.to_thread(self.database.dispose)
             if self.sandbox is not None:
@@ -142,10 +157,39 @@ def database_problem(exc: BaseException) -> str:
     return f"{first[:300].rstrip('.')}. Check the database URL in the settings or --database-url."
 
 
+def import_core() -> None:
+    """Import everything `start_app` needs. Qt-free, so the launcher runs it on a worker
+    thread after the window's first paint and the window stays responsive meanwhile."""
+    from .secrets import store  # noqa: F401
+    from .services import (  # noqa: F401
+        connection,
+        event_streams,
+        history,
+        journal,
+        last_known,
+        leases,
+        number_changes,
+        numbers,
+        organizations,
+        plan_runner,
+        recordings,
+        sandbox_session,
+        twilio_access,
+        voice_routing,
+    )
+    from .store import database  # noqa: F401
+    from .twilio_api import client_factory  # noqa: F401
+
+
 async def start_app(options: StartOptions) -> AppContext:
     """The one start-up path: emulator (with `options.sandbox`), routing, keychain, database
     and services. Raises InvalidInput for unsafe settings and StartupFailed when the
     database cannot be opened; whatever it started is stopped again before it raises."""
+    from .secrets.store import SecretStore
+    from .services.sandbox_session import SandboxSession
+    from .store.database import open_database
+    from .twilio_api.client_factory import TwilioClientFactory
+
     paths, settings = options.paths.ensure(), options.settings
     sandbox: SandboxSession | None = None
     if options.sandbox is not None:
@@ -194,9 +238,24 @@ def _wire(
     factory: TwilioClientFactory,
     sandbox: SandboxSession | None,
 ) -> AppContext:
+    from .services.connection import ConnectionService
+    from .services.event_streams import EventStreamsService
+    from .services.history import HistoryServices
+    from .services.journal import JournalService
+    from .services.last_known import LastKnownService
+    from .services.leases import Leases
+    from .services.number_changes import NumberChangesService
+    from .services.numbers import NumbersService
+    from .services.organizations import OrganizationService
+    from .services.plan_runner import PlanRunner
+    from .services.recordings import RecordingServices
+    from .services.twilio_access import TwilioAccess
+    from .services.voice_routing import VoiceRoutingService
+    from .store.repositories.last_known import LastKnownRepository
+
     access = TwilioAccess(database.organizations, secrets, factory)
     plans = PlanRunner(database.journal)
-    return AppContext(
+    context = AppContext(
         paths=paths,
         settings=settings,
         database=database,
@@ -215,6 +274,7 @@ def _wire(
             database.organizations,
             plans,
             settings.default_voice_url,
+            event_streams=database.event_streams,
         ),
         voice=VoiceRoutingService(
             access,
@@ -233,7 +293,24 @@ def _wire(
         ),
         history=HistoryServices.build(access, database),
         recordings=RecordingServices.build(
-            access, database, plans, paths.data_dir / "recordings", settings.default_voice_url
+            access,
+            database,
+            plans,
+            paths.data_dir / "recordings",
+            settings.default_voice_url,
+            chosen_folder=Path(settings.recordings_folder) if settings.recordings_folder else None,
+            remember_folder=functools.partial(remember_recordings_folder, paths.config_dir),
         ),
         sandbox=sandbox,
     )
+    context.last_known = LastKnownService(
+        access,
+        LastKnownRepository(database.sessions),
+        context.numbers,
+        context.voice,
+        database.phone_numbers,
+        database.organizations,
+        settings.default_voice_url,
+    )
+    context.number_changes = NumberChangesService(access)
+    return context

@@ -47,8 +47,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--tab",
-        default="credentials",
-        help="tab to show first (credentials, history, ...); handy with --screenshot",
+        default="",
+        help="tab to show first: credentials, numbers, voice (routing), sync, recordings or "
+        "journal; any unambiguous start of a tab's name works (default: the last one shown)",
+    )
+    parser.add_argument(
+        "--size",
+        type=window_size,
+        metavar="WxH",
+        help="window size in pixels, e.g. 1024x640 (default: the size it had last time)",
+    )
+    parser.add_argument(
+        "--color-scheme",
+        choices=("light", "dark"),
+        help="light or dark colours regardless of the system's (default: the system's)",
     )
     parser.add_argument(
         "--database-url",
@@ -74,6 +86,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """'1024x640' -> (1024, 640), for --size."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1024x640")
+    size = int(width), int(height)
+    if not (320 <= size[0] <= 10000 and 240 <= size[1] <= 10000):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a usable window size")
+    return size
 
 
 def app_paths(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> AppPaths:
@@ -131,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     import qasync
+    from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
+    from .domain.validation import set_home_region
+    from .ui.color_scheme import apply_color_scheme
     from .ui.launcher import run
     from .ui.resources import app_icon
 
@@ -143,12 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
+    apply_color_scheme(app, args.color_scheme)
+    set_home_region(QLocale.system().name().partition("_")[2])  # numbers as the user dials them
     # The run coroutine decides when to stop, after closing HTTP sessions cleanly.
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code = loop.run_until_complete(run(options, args.screenshot, args.tab))
+        code = loop.run_until_complete(run(options, args.screenshot, args.tab, size=args.size))
     return code
 
 

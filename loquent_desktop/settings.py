@@ -47,6 +47,8 @@ class Settings:
     request_timeout_s: float = DEFAULT_TIMEOUT_S
     default_voice_url: str = DEFAULT_VOICE_URL
     default_events_url: str = DEFAULT_EVENTS_URL
+    # Where recordings are downloaded ("Download to…"); None -> the app's data folder.
+    recordings_folder: str | None = None
 
     def effective_database_url(self, paths: AppPaths) -> str:
         return self.database_url or default_database_url(paths, paths.sandbox)
@@ -86,6 +88,7 @@ class Settings:
             request_timeout_s=timeout,
             default_voice_url=_optional_str(data.get("default_voice_url")) or DEFAULT_VOICE_URL,
             default_events_url=_optional_str(data.get("default_events_url")) or DEFAULT_EVENTS_URL,
+            recordings_folder=_optional_str(data.get("recordings_folder")),
         )
 
 
@@ -145,3 +148,11 @@ def save_settings(config_dir: Path, settings: Settings) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def remember_recordings_folder(config_dir: Path, folder: Path | None) -> None:
+    """Keep the folder chosen with "Download to…" (None: back to the app's data folder) in
+    settings.json, leaving every other setting as the file has it."""
+    current = load_settings(config_dir, env={})
+    chosen = None if folder is None else str(folder)
+    save_settings(config_dir, replace(current, recordings_folder=chosen))

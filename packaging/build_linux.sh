@@ -182,7 +182,9 @@ Homepage: https://loquent.invalid/desktop
 Description: Connect an organization's Twilio account to Loquent
  Loquent Desktop lets account managers connect an organization's Twilio
  account to Loquent (shared or Bring Your Own Twilio) and look after it:
- numbers, voice routing, event streaming and history sync.
+ numbers, voice routing, event streaming, history sync and call
+ recordings (sync, download as WAV or MP3, playback in the app, SIP trunk
+ recording settings, and what records each number).
  Credentials are kept in the system keychain (Secret Service), and every
  change to the customer's account is planned, confirmed and journaled.
 EOF

@@ -32,7 +32,11 @@ version 3 (LGPL-3.0-only; full texts of the LGPL-3.0 and the GPL-3.0 it builds o
 end of this file). The Qt and PySide6 libraries are shipped unmodified, as the separate shared
 libraries in the PySide6 and shiboken6 folders of the installation (on macOS inside
 Contents/Frameworks), exactly as published on PyPI (pyside6-essentials=={version},
-shiboken6=={version}). You may replace them with your own build of the same version
+pyside6-addons=={version} for Qt Multimedia, shiboken6=={version}). Qt Multimedia plays
+recordings through the FFmpeg libraries (libavcodec, libavformat, libavutil, libswresample,
+libswscale) that pyside6-addons ships, used under the GNU Lesser General Public License
+version 2.1 or later (source: https://ffmpeg.org/download.html and the Qt sources below).
+You may replace them with your own build of the same version
 (the source code is at https://download.qt.io/official_releases/QtForPython/ and
 https://code.qt.io/qt/qt5.git); Loquent Desktop loads whatever copies are in that folder.
 On request, Loquent provides the source code of these libraries for three years from the

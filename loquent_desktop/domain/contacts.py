@@ -3,6 +3,9 @@ and which is the other party (the contact)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 OUTBOUND_PREFIX = "outbound"  # outbound-api, -dial, -reply, -call
 # Elastic SIP Trunking: calls from the PSTN to the customer's PBX (their number is the
 # callee) and from the PBX out to the PSTN (their number is the caller ID).
@@ -41,3 +44,18 @@ def parties(
     if side == "outbound":
         return from_number or None, to_number or None
     return None, None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSummary:
+    """One row of the Contacts view: a contact and what the synced history says about it.
+
+    `last_contact` is the contact's stored last contact time (it only moves forward, see
+    `store.repositories.contacts`), or the newest synced record when that is later."""
+
+    phone_number: str
+    first_contact: datetime | None
+    last_contact: datetime | None
+    messages: int
+    calls: int
+    our_numbers: tuple[str, ...]  # the organization's numbers that talked to it, sorted

@@ -169,7 +169,8 @@ class PageCheckpoint:
 
 @dataclass(frozen=True)
 class HistoryQuery:
-    """Filters the database applies when browsing (text search happens in the table)."""
+    """What the browser asks the database for: filters, text search and order. Pages come
+    `limit` rows at a time (keyset paging: see `HistoryCursor`)."""
 
     date_from: datetime | None = None
     date_to: datetime | None = None  # exclusive
@@ -177,10 +178,23 @@ class HistoryQuery:
     # trunking-terminating): see `contacts.side_of`.
     direction: str | None = None
     status: str | None = None
-    limit: int = 50_000
+    # Whole words (a trailing * matches a word's beginning) and numbers (however typed:
+    # "(415) 555-0100"), searched over the whole history by the database's text index.
+    text: str = ""
+    oldest_first: bool = False
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class HistoryCursor:
+    """Where a page ended: the next page starts after this row (its time, then its id)."""
+
+    when: datetime
+    id: int
 
 
 @dataclass(frozen=True)
 class HistoryPage:
     records: list[Any]
-    truncated: bool  # more rows matched than `limit`: the newest are shown
+    truncated: bool  # more rows match after these: fetch the next page from `next`
+    next: HistoryCursor | None = None

@@ -44,6 +44,9 @@ class Plan:
     # When set, the dialog's confirm button stays disabled until this is ticked (e.g.
     # "overwrite changes someone else made since").
     acknowledge: str | None = None
+    # When set, the dialog's confirm button stays disabled until this text is typed (an
+    # irreversible change, e.g. the phone number being released).
+    type_to_confirm: str | None = None
     details: dict[str, Any] = field(default_factory=dict)  # machine data for execution
 
     def summary_lines(self) -> list[str]:

@@ -1,8 +1,13 @@
 """A record of every request the emulator received, for tests to assert on.
 
 Tests check what the app actually sent ("cancel means zero writes", "the purchase carried
-AddressSid", "this call used the API key"). Records hold form values as sent, so a test
-can read them; the emulator itself never writes this log anywhere.
+AddressSid", "this call used the API key", "media storage never got credentials").
+Records hold form values as sent, so a test can read them; the emulator itself never writes
+this log anywhere.
+
+Recording media requests are logged too, marked with `media`: they are not REST resources
+(Twilio's API specs do not describe them, so the contract check skips them), but what was
+sent to which host is exactly what a test of "credentials only to Twilio's api host" reads.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ class RequestRecord:
     duration: float = 0.0  # seconds the server spent, from receipt to the encoded response
     query_multi: dict[str, list[str]] = field(default_factory=dict)
     form_multi: dict[str, list[str]] = field(default_factory=dict)
+    # Recording media: "api" (Twilio's api host, answers with a redirect) or "storage" (the
+    # media host it redirects to, which must never receive credentials); None otherwise.
+    media: str | None = None
+    authorization: bool = False  # an Authorization header came (of any scheme); media only
+    range: str | None = None  # the Range header (a resumed download); media only
 
     @property
     def is_write(self) -> bool:

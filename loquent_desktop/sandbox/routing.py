@@ -90,6 +90,10 @@ def product_host(path: str) -> str:
     """The real Twilio host a path belongs to, for absolute v1 paging URLs."""
     if path.startswith("/v1/Trunks"):
         return "trunking.twilio.com"
+    if path.startswith("/v1/PhoneNumbers"):
+        return "pricing.twilio.com"
+    if path.startswith("/v1/Events"):
+        return "monitor.twilio.com"
     if path.startswith("/v1/"):
         return "events.twilio.com"
     return "api.twilio.com"

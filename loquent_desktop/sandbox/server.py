@@ -48,7 +48,7 @@ class SandboxServer:
         self.routes = list(routes if routes is not None else ROUTES)
         self.faults = Faults()
         self.request_log = RequestLog()
-        self.media = MediaDesk()  # recording media: not JSON, not in the request log
+        self.media = MediaDesk(log=self.request_log)  # recording media: logged, marked media
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None

@@ -15,6 +15,7 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from loquent_desktop.sandbox.event_catalog import (
     EventSchema,
@@ -23,6 +24,10 @@ from loquent_desktop.sandbox.event_catalog import (
     default_schemas,
 )
 from loquent_desktop.sandbox.inventory import Inventory
+from loquent_desktop.sandbox.price_book import CountryPriceList, default_number_prices
+
+if TYPE_CHECKING:  # the resource module imports this one
+    from loquent_desktop.sandbox.resources.monitor_events import MonitorEvent
 
 
 @dataclass(slots=True)
@@ -234,9 +239,15 @@ class SandboxState:
     recordings: dict[str, Recording] = field(default_factory=dict)
     sinks: dict[str, Sink] = field(default_factory=dict)
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    # Monitor Events (who changed what): resources.monitor_events records and serves them.
+    monitor_events: dict[str, MonitorEvent] = field(default_factory=dict)
     event_types: dict[str, EventType] = field(default_factory=default_event_types)
     event_schemas: dict[str, EventSchema] = field(default_factory=default_schemas)
     inventory: Inventory = field(default_factory=Inventory)
+    # Pricing v1: ISO country -> its number prices; accounts whose credentials may not read
+    # prices (as a key without the Pricing permission), for tests of the "no price" path.
+    number_prices: dict[str, CountryPriceList] = field(default_factory=default_number_prices)
+    pricing_denied: set[str] = field(default_factory=set)
     # seq of every record ever stored, deleted ones included, so a page token that names a
     # released number still marks a position in the list.
     seq_of: dict[str, int] = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..store.database import Database
+from .contacts import ContactsService
 from .history_browse import HistoryBrowseService
 from .history_sync import HistorySyncService
 from .leases import Leases
@@ -15,6 +16,7 @@ from .twilio_access import TwilioAccess
 class HistoryServices:
     sync: HistorySyncService  # reads Twilio's lists into the database
     browse: HistoryBrowseService  # reads the database only
+    contacts: ContactsService  # the Contacts page: reads the database only
 
     @classmethod
     def build(cls, access: TwilioAccess, database: Database) -> HistoryServices:
@@ -28,5 +30,8 @@ class HistoryServices:
                 database.sync_checkpoints,
                 Leases(database.leases),
             ),
-            browse=HistoryBrowseService(database.messages, database.calls, database.contacts),
+            browse=HistoryBrowseService(
+                database.messages, database.calls, database.contacts, database.recordings
+            ),
+            contacts=ContactsService(database.contacts),
         )

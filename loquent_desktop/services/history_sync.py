@@ -13,7 +13,9 @@ Read-only on Twilio. Every run:
   run got to (Twilio's date filters are day-granular, so the overlap day is read again and
   upserts by SID absorb it), else at the beginning of the history;
 - commits each page with its checkpoint and can be resumed after a cancel, an error or a
-  crash; a `running` checkpoint no run in this process holds is one a dead process left.
+  crash; a `running` checkpoint no run in this process holds is one a dead process left;
+- reads a large query as date ranges at once, each checkpointed on its own (see
+  `sync_run` and `history_ranges`), under a per-account cap that halves on 429.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from datetime import time as day_start
+from datetime import date, datetime
 
 from ..domain.credentials import Mode
 from ..domain.errors import LoquentError, TwilioApiError
@@ -36,8 +37,11 @@ from ..store.repositories.calls import CallRepository
 from ..store.repositories.history_repository import HistoryRepository
 from ..store.repositories.messages import MessageRepository
 from ..store.repositories.sync_checkpoints import ALL, OVERLAP, SyncCheckpointRepository
+from .account_limits import AccountLimiter, LimitSettings
 from .history_kinds import HistoryKind, kind_named
+from .history_ranges import RangePolicy
 from .leases import Leases
+from .sync_dates import day_of, held_since
 from .sync_progress import SyncSummary, plural
 from .sync_run import ProgressCallback, SyncRun
 from .twilio_access import TwilioAccess
@@ -114,33 +118,6 @@ def _lease_name(org_id: int, kind: str) -> str:
     return f"sync:{kind}:{org_id}"
 
 
-def day_of(moment: date | datetime) -> datetime:
-    """Midnight UTC of the UTC day `moment` falls on: the resolution of Twilio's date
-    filters. A plain date is a calendar day where the user is: its local midnight, rounded
-    down to a UTC day, so the sync starts no later than the day the user picked (east of
-    UTC that is the UTC day before)."""
-    if not isinstance(moment, datetime):
-        moment = datetime.combine(moment, day_start(0)).astimezone()
-    return datetime.combine(moment.astimezone(UTC).date(), day_start(0), tzinfo=UTC)
-
-
-def held_since(numbers: Sequence[PhoneNumberRecord]) -> dict[str, datetime]:
-    """When the organization got each of its numbers: where a Shared number's history
-    starts. The shared account's lists also hold what happened on a number before, under
-    a previous holder when it was released and bought again (by Loquent, for another
-    organization). A Shared organization's numbers are bought for it (never imported), so
-    Twilio's `date_created` of the number is exactly when this holding began; a record
-    without it falls back to when Loquent recorded the number (later: never another
-    holder's history, at worst a few of the organization's own first days missing). A
-    number recorded twice (bought, released, bought again) counts from the latest: the
-    time in between may have been someone else's."""
-    held: dict[str, datetime] = {}
-    for number in numbers:
-        start = number.date_created or number.imported_at or utcnow()
-        held[number.phone_number] = max(start, held.get(number.phone_number, start))
-    return held
-
-
 class HistorySyncService:
     def __init__(
         self,
@@ -159,6 +136,18 @@ class HistorySyncService:
         self.repositories: dict[str, HistoryRepository] = {"messages": messages, "calls": calls}
         self.checkpoints = checkpoints
         self._running: set[tuple[int, str]] = set()
+        # When a large query is cut into date ranges, and how many requests an account
+        # gets at once (shared by every sync of that account in this process).
+        self.range_policy = RangePolicy()
+        self.limit_settings = LimitSettings()
+        self._limiters: dict[str, AccountLimiter] = {}
+
+    def limiter(self, account_sid: str) -> AccountLimiter:
+        """The concurrency cap of one Twilio account's history requests."""
+        found = self._limiters.get(account_sid)
+        if found is None:
+            found = self._limiters[account_sid] = AccountLimiter(self.limit_settings)
+        return found
 
     # -- reads ---------------------------------------------------------------------------
     async def numbers(self, org_id: int) -> list[PhoneNumberRecord]:
@@ -356,6 +345,8 @@ class HistorySyncService:
                 progress,
                 learn_own=owner.byo,
                 bounds=bounds,
+                limiter=self.limiter(owner.account_sid),
+                ranges=self.range_policy,
             )
 
         return await self._run(spec, run, resumed, prepare)

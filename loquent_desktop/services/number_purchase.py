@@ -30,6 +30,7 @@ from ..domain.numbers import AvailableNumber, OwnedNumber, Purchase
 from ..domain.validation import format_phone
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.incoming_numbers import IncomingNumbersGateway
+from .number_prices import NumberPrices
 from .number_purchase_plans import (
     ADDRESS_CONSOLE_HINT,
     BUY,
@@ -62,6 +63,7 @@ class NumberPurchase:
     organizations: OrganizationRepository
     default_voice_url: str
     plans: PlanRunner
+    prices: NumberPrices
 
     async def prepare(self, org_id: int, number: AvailableNumber) -> PlannedChange[Purchase]:
         """What buying `number` will do and cost, and the purchase itself once confirmed.
@@ -72,7 +74,8 @@ class NumberPurchase:
         address = None
         if number.needs_address:
             address = choose_address(number, await account.addresses.list_all())
-        plan = purchase_plan(number, org.name, resolved, voice_url, address)
+        price = await self.prices.price_on(account, number.iso_country or "", number.number_type)
+        plan = purchase_plan(number, org.name, resolved, voice_url, address, price)
         create = purchase_request(plan.details)
         shared = resolved.mode is Mode.SHARED
         gateway = account.incoming_numbers

@@ -14,6 +14,7 @@ from ..domain.credentials import ResolvedCredentials
 from ..domain.errors import LoquentError
 from ..domain.numbers import AvailableNumber, type_label
 from ..domain.plans import Change, Plan
+from ..domain.prices import PriceLookup
 from ..domain.validation import format_phone, mask_sid
 
 BUY = "number.buy"
@@ -29,9 +30,11 @@ def purchase_plan(
     resolved: ResolvedCredentials,
     voice_url: str,
     address: tuple[str, str] | None,
+    price: PriceLookup | None = None,
 ) -> Plan:
     """The plan for buying `number` with its Voice URL set in the same request; `address`
-    is (sid, label) when Twilio requires one (see `choose_address`)."""
+    is (sid, label) when Twilio requires one (see `choose_address`); `price` is the monthly
+    price Twilio's Pricing API gave for it (or why there is none)."""
     changes, notes = _plan_changes(number, voice_url, address)
     return Plan(
         action=BUY,
@@ -39,7 +42,7 @@ def purchase_plan(
         organization=organization,
         account=resolved.credentials.masked_sid,
         changes=changes,
-        cost=_cost_text(resolved, number),
+        cost=_cost_text(resolved, number, price),
         affected=("Nobody: the number is new to this account.",),
         notes=notes,
         details={
@@ -50,6 +53,9 @@ def purchase_plan(
             "number_type": number.number_type,
             "iso_country": number.iso_country,
             "mode": resolved.mode.value,
+            # What the plan said it costs, for the journal.
+            "monthly_price": str(price.price.current_price) if price and price.price else None,
+            "price_unit": price.price.currency if price and price.price else None,
         },
     )
 
@@ -107,12 +113,24 @@ def requirement_text(number: AvailableNumber) -> str:
     return "an address on the account"
 
 
-def _cost_text(resolved: ResolvedCredentials, number: AvailableNumber) -> str:
+def _cost_text(
+    resolved: ResolvedCredentials, number: AvailableNumber, price: PriceLookup | None
+) -> str:
+    billed = f"{resolved.billed_party} ({resolved.credentials.masked_sid})"
+    kind = type_label(number.number_type)
+    if price is not None and price.price is not None:
+        return (
+            f"Twilio bills {billed} {price.price.text} a month (the monthly fee for a {kind} "
+            f"number in {price.price.iso_country}), starting today, until it is released."
+        )
+    unknown = (
+        price.reason
+        if price is not None and price.reason
+        else "The price depends on the country and number type (see Twilio's pricing page)."
+    )
     return (
-        f"Twilio bills {resolved.billed_party} ({resolved.credentials.masked_sid}) a monthly "
-        f"fee for this {type_label(number.number_type)} number, starting today, until it is "
-        "released. The price depends on the country and number type (see Twilio's pricing "
-        "page)."
+        f"Twilio bills {billed} a monthly fee for this {kind} number, starting today, until "
+        f"it is released. {unknown}"
     )
 
 

@@ -30,7 +30,10 @@ from ..domain.numbers import (
 )
 from ..domain.plans import Plan
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
+from ..store.repositories.event_streams import EventStreamRepository
+from .number_care import NumberCare
 from .number_export import write_csv
+from .number_prices import NumberPrices
 from .number_purchase import NumberPurchase
 from .plan_runner import Confirm, PlannedChange, PlanRunner
 from .twilio_access import TwilioAccess
@@ -49,14 +52,20 @@ class NumbersService:
         organizations: OrganizationRepository,
         plans: PlanRunner,
         default_voice_url: str,
+        event_streams: EventStreamRepository | None = None,
     ) -> None:
         self.access = access
         self.phone_numbers = phone_numbers
         self.organizations = organizations
         self.plans = plans
         self.default_voice_url = default_voice_url
+        self.prices = NumberPrices(access)
         self.purchase = NumberPurchase(
-            access, phone_numbers, organizations, default_voice_url, plans
+            access, phone_numbers, organizations, default_voice_url, plans, self.prices
+        )
+        # Rename and release (number_care): account changes through the plan path.
+        self.care = NumberCare(
+            access, phone_numbers, organizations, default_voice_url, event_streams
         )
 
     # -- reads ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..store.repositories.recordings import RecordingRepository
 from .leases import Leases
 from .plan_runner import PlanRunner
 from .recordings_coverage import RecordingCoverage
-from .recordings_download import RecordingDownloads
+from .recordings_download import FolderSaver, RecordingDownloads
 from .recordings_sync import RecordingSyncService
 from .trunk_recording import TrunkRecordingService
 from .twilio_access import TwilioAccess
@@ -83,8 +83,15 @@ class RecordingServices:
         plans: PlanRunner,
         folder: Path,
         default_voice_url: str,
+        *,
+        chosen_folder: Path | None = None,
+        remember_folder: FolderSaver | None = None,
     ) -> RecordingServices:
-        downloads = RecordingDownloads(access, database.recordings, folder)
+        """`folder`: the app's data folder for recordings; `chosen_folder`: where the user
+        chose to download them (the settings), kept anew by `remember_folder`."""
+        downloads = RecordingDownloads(
+            access, database.recordings, folder, chosen=chosen_folder, remember=remember_folder
+        )
         return cls(
             sync=RecordingSyncService(
                 access,

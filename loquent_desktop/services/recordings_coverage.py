@@ -15,8 +15,9 @@ import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..domain.records import PhoneNumberRecord
+from ..domain.records import OrganizationRecord, PhoneNumberRecord
 from ..domain.trunks import Trunk
+from ..domain.voice_route import VoiceConfig
 from ..store.repositories import OrganizationRepository, PhoneNumberRepository
 from ..store.repositories.recordings import RecordingRepository
 from .trunk_recording_plans import mode_text
@@ -38,7 +39,21 @@ def who_records(
 ) -> NumberRecording:
     """The rule, pure: what decides recording for `number` (`trunk`: the trunk it is on;
     `loquent_records`: the organization's recording setting in Loquent)."""
-    n = number.phone_number
+    return decide(
+        number.phone_number, number.voice_application_sid, number.voice_url, trunk,
+        loquent_url, loquent_records,
+    )  # fmt: skip
+
+
+def decide(
+    n: str,
+    app_sid: str | None,
+    voice_url: str | None,
+    trunk: Trunk | None,
+    loquent_url: str,
+    loquent_records: bool = False,
+) -> NumberRecording:
+    """`who_records` on the fields themselves (a live voice configuration, or a record)."""
     if trunk is not None:
         mode = trunk.recording.mode if trunk.recording else None
         name = trunk.friendly_name or trunk.sid
@@ -47,11 +62,9 @@ def who_records(
             f"SIP trunk {name} decides (not the Voice URL): {mode_text(mode)}.",
             None if mode is None else mode != "do-not-record",
         )  # fmt: skip
-    if number.voice_application_sid:
-        return NumberRecording(
-            n, APP, f"TwiML app {number.voice_application_sid}: its TwiML may record.", None
-        )
-    url = (number.voice_url or "").strip()
+    if app_sid:
+        return NumberRecording(n, APP, f"TwiML app {app_sid}: its TwiML may record.", None)
+    url = (voice_url or "").strip()
     if url and url.rstrip("/") == loquent_url.rstrip("/"):
         said = "on: Loquent records" if loquent_records else "off: Loquent does not record"
         return NumberRecording(
@@ -77,6 +90,18 @@ class RecordingCoverage:
         self.organizations = organizations
         self.phone_numbers = phone_numbers
         self.default_voice_url = default_voice_url
+        self._settings: dict[int, bool] = {}  # Loquent's setting per organization, once read
+
+    def answer_now(
+        self, org: OrganizationRecord, phone_number: str, config: VoiceConfig
+    ) -> NumberRecording | None:
+        """`for_number` without waiting, when nothing has to be read: the number is on no
+        trunk and the organization's setting is known. None: call `for_number`."""
+        ours = self._settings.get(org.id)
+        if config.trunk_sid or ours is None:
+            return None
+        url = org.effective_voice_url(self.default_voice_url)
+        return decide(phone_number, config.voice_application_sid, config.voice_url, None, url, ours)
 
     async def numbers(self, org_id: int) -> list[NumberRecording]:
         """Every imported number of the organization and what records it (GETs only)."""
@@ -90,10 +115,31 @@ class RecordingCoverage:
         ours = await self.setting(org_id)
         return [who_records(n, on_trunk.get(n.phone_number), url, ours) for n in numbers]
 
+    async def for_number(
+        self, org_id: int, phone_number: str, config: VoiceConfig
+    ) -> NumberRecording:
+        """What decides recording for one number, from its live voice configuration (the
+        Voice routing tab's); its trunk's mode is read from Twilio (GETs only)."""
+        org = await asyncio.to_thread(self.organizations.get, org_id)
+        ours = await self.setting(org_id)
+        trunk = None
+        if config.trunk_sid:
+            account, _ = await self.access.account_for(org_id)
+            found = {t.sid: t for t in await account.trunks.list_trunks()}
+            # A trunk the list does not show (deleted since): its mode is unknown.
+            trunk = found.get(config.trunk_sid) or Trunk(config.trunk_sid, None, None, None)
+        url = org.effective_voice_url(self.default_voice_url)
+        return decide(
+            phone_number, config.voice_application_sid, config.voice_url, trunk, url, ours
+        )
+
     async def setting(self, org_id: int) -> bool:
         """Loquent's recording setting of the organization (local; off by default)."""
-        return await asyncio.to_thread(self.recordings.setting, org_id)
+        found = await asyncio.to_thread(self.recordings.setting, org_id)
+        self._settings[org_id] = found
+        return found
 
     async def set_setting(self, org_id: int, enabled: bool) -> None:
         """Store Loquent's setting. Local only: nothing is sent to Twilio, so no plan."""
         await asyncio.to_thread(self.recordings.set_setting, org_id, enabled)
+        self._settings[org_id] = enabled

@@ -1,17 +1,21 @@
-"""Downloading recording media on demand and in bulk, into the app's data folder.
+"""Downloading recording media on demand and in bulk, into the app's data folder or a
+folder the user picked ("Download to…", kept in the settings).
 
 A file is fetched into `NAME.part` and renamed to its final name (atomically, `os.replace`)
 only once its size matches what Twilio announced; a finished file is never fetched again.
 A cancelled or cut-off download leaves the `.part`, and the next run continues it with an
 HTTP Range request. Downloads of one account share a small concurrency cap (Twilio throttles
 media per account and answers 429 beyond it; the gateway backs off). Progress reports bytes,
-rate and time left.
+rate and time left. Files are named by the recording's date (`2026-11-24_101502_RE….wav`),
+so a folder sorted by name is sorted by date. A recording already downloaded into the other
+folder (before the user picked a new one) is copied on disk, not fetched again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,28 +61,59 @@ class DownloadResult:
 Progress = Callable[[DownloadProgress], None]
 
 
+FolderSaver = Callable[[Path | None], None]
+
+
 class RecordingDownloads:
     def __init__(
         self, access: TwilioAccess, recordings: RecordingRepository, folder: Path,
-        concurrency: int = CONCURRENCY,
+        concurrency: int = CONCURRENCY, *, chosen: Path | None = None,
+        remember: FolderSaver | None = None,
     ) -> None:  # fmt: skip
+        """`folder`: the app's data folder for recordings; `chosen`: the folder the user
+        picked, if any; `remember`: keeps a new choice (the settings file)."""
         self.access = access
         self.recordings = recordings
         self.folder = folder
+        self.chosen = chosen
+        self.remember = remember
         self.concurrency = concurrency
         self._caps: dict[str, asyncio.Semaphore] = {}
 
-    def folder_for(self, org_id: int) -> Path:
+    async def choose_folder(self, folder: Path | None) -> None:
+        """Download into `folder` from now on (None: the app's data folder), remembered."""
+        if folder is not None:
+            folder = folder.expanduser().resolve()
+            if not await asyncio.to_thread(os.access, folder, os.W_OK | os.X_OK):
+                raise LoquentError(f"Recordings cannot be saved in {folder}: it cannot be "
+                                   "written to. Choose another folder.")  # fmt: skip
+        self.chosen = folder
+        if self.remember is not None:
+            await asyncio.to_thread(self.remember, folder)
+
+    def app_folder_for(self, org_id: int) -> Path:
         return self.folder / f"organization-{org_id}"
+
+    def folder_for(self, org_id: int) -> Path:
+        """Where new downloads of the organization go."""
+        return self.chosen if self.chosen is not None else self.app_folder_for(org_id)
 
     def path_for(self, org_id: int, record: RecordingRecord, fmt: str) -> Path:
         return self.folder_for(org_id) / file_name(record.when, record.sid, fmt)
 
+    def _found(self, org_id: int, record: RecordingRecord, fmt: str) -> Path | None:
+        """The finished `fmt` file: in the current folder, else the app's data folder."""
+        name = file_name(record.when, record.sid, fmt)
+        for folder in dict.fromkeys((self.folder_for(org_id), self.app_folder_for(org_id))):
+            if (folder / name).exists():
+                return folder / name
+        return None
+
     def downloaded(self, org_id: int, record: RecordingRecord) -> Path | None:
         """The finished file of a recording, WAV preferred, or None."""
         for fmt in FORMATS:
-            path = self.path_for(org_id, record, fmt)
-            if path.exists():
+            path = self._found(org_id, record, fmt)
+            if path is not None:
                 return path
         return None
 
@@ -103,7 +138,11 @@ class RecordingDownloads:
         todo = []
         for record in records:
             final = self.path_for(org_id, record, fmt)
-            if final.exists():
+            found = await asyncio.to_thread(self._found, org_id, record, fmt)
+            if found is not None and found != final:
+                await asyncio.to_thread(_copy, found, final)  # on disk, not fetched again
+                found = final
+            if found is not None:
                 result.already_there.append(final)  # never fetched again
             else:
                 todo.append((record, final))
@@ -147,3 +186,10 @@ class RecordingDownloads:
         await asyncio.gather(*(one(record, final) for record, final in todo))
         report()
         return result
+
+
+def _copy(source: Path, final: Path) -> None:
+    """Copy a finished file into place atomically (a `.part`, then a rename)."""
+    part = final.with_name(final.name + ".part")
+    shutil.copyfile(source, part)
+    os.replace(part, final)

@@ -125,10 +125,15 @@ class ProgressTracker:
         oldest: datetime | None,
         since: datetime | None,
         now: datetime | None = None,
+        share: float | None = None,
     ) -> None:
+        """`share`: the part of the query's time span read so far, when its date ranges
+        are read at once (then the oldest record read says little)."""
         self.counts, self.pages = totals, pages
         self.session_seen += page_seen
-        if oldest is not None:
+        if share is not None:
+            self.step_fraction = max(self.step_fraction, min(1.0, max(0.0, share)))
+        elif oldest is not None:
             now = now or datetime.now(UTC)
             lower = since or now - HISTORY_REACH
             span = (now - lower).total_seconds()

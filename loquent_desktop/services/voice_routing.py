@@ -41,6 +41,7 @@ from ..domain.voice_routing import NumberRouting
 from ..store.repositories import JournalRepository, OrganizationRepository, PhoneNumberRepository
 from ..twilio_api.incoming_numbers import IncomingNumbersGateway
 from .leases import Leases
+from .number_changes import drift_authors
 from .plan_runner import PlannedChange, PlanRunner, RunControl
 from .twilio_access import TwilioAccess
 from .voice_routing_history import RoutingEvent, events_for
@@ -164,6 +165,9 @@ class VoiceRoutingService:
         plan, steps = await asyncio.to_thread(
             build_plan, action, org.name, resolved.credentials.masked_sid, numbers
         )
+        if action == RESTORE and plan.acknowledge:  # drift: say who made it (Monitor)
+            who = await drift_authors(account, resolved.credentials.username, numbers)
+            plan = replace(plan, warnings=(*plan.warnings, *who))
         # Names this run's journal entry, so outcomes can be written to it as they come.
         run = uuid.uuid4().hex
         plan = replace(plan, details={**plan.details, "run": run})

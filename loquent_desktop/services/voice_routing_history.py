@@ -18,6 +18,32 @@ from ..domain.voice_routing import FIELDS
 from .voice_routing_plans import CONFIGURE, RESTORE
 
 ACTION_WORDS = {CONFIGURE: "Pointed at Loquent", RESTORE: "Restored"}
+# What was planned, for a line whose plan did not happen as planned ("Cancelled: Point at
+# Loquent"): a cancelled plan must never read like a change that was made.
+PLANNED_WORDS = {CONFIGURE: "Point at Loquent", RESTORE: "Restore the saved configuration"}
+ALREADY_WORDS = {CONFIGURE: "Already pointed at Loquent", RESTORE: "Already as saved"}
+OUTCOME_PREFIX = {
+    "cancelled": "Cancelled",
+    "failed": "Failed",
+    "skipped": "Skipped",
+    "changed": "Not sent",
+    "unknown": "Outcome unknown",
+    "not started": "Not started",
+    "running": "Running",
+    "interrupted": "Interrupted",
+}
+# Outcomes after which Twilio holds what the plan wanted.
+DONE = ("succeeded", "recorded")
+
+
+def action_words(action: str, outcome: str) -> str:
+    """'Pointed at Loquent' when it happened, 'Cancelled: Point at Loquent' when not."""
+    if outcome in DONE:
+        return ACTION_WORDS.get(action, action)
+    if outcome == "unchanged":
+        return ALREADY_WORDS.get(action, action)
+    planned = PLANNED_WORDS.get(action, action)
+    return f"{OUTCOME_PREFIX.get(outcome, outcome.capitalize())}: {planned}"
 
 
 @dataclass(frozen=True)
@@ -29,6 +55,11 @@ class RoutingEvent:
     outcome: str  # succeeded / failed / unchanged / cancelled / running / interrupted / …
     error: str | None = None
     entry_id: int = 0
+
+    @property
+    def made_no_change(self) -> bool:
+        """Nothing reached Twilio for this number (cancelled, stopped first, not sent)."""
+        return self.outcome in ("cancelled", "not started", "changed", "skipped", "unchanged")
 
 
 def events_for(entries: Iterable[JournalRecord], sid: str, running: set[int]) -> list[RoutingEvent]:
@@ -42,7 +73,7 @@ def events_for(entries: Iterable[JournalRecord], sid: str, running: set[int]) ->
         events.append(
             RoutingEvent(
                 when=entry.created_at,
-                action=ACTION_WORDS.get(entry.action, entry.action),
+                action=action_words(entry.action, outcome),
                 before=_lines(changes, 1),
                 after=_lines(changes, 2),
                 outcome=outcome,

@@ -14,12 +14,14 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -165,7 +167,7 @@ class Message(Base):
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(Text)
     messaging_service_sid: Mapped[str | None] = mapped_column(SID)
-    date_sent: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    date_sent: Mapped[datetime | None] = mapped_column(UTCDateTime())
     date_created: Mapped[datetime | None] = mapped_column(UTCDateTime())
     date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(20))  # import / webhook
@@ -187,7 +189,7 @@ class Call(Base):
     to_number: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str | None] = mapped_column(String(20))
     direction: Mapped[str | None] = mapped_column(String(20))
-    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration: Mapped[int | None] = mapped_column(Integer)  # seconds
     price: Mapped[str | None] = mapped_column(String(20))
@@ -199,6 +201,36 @@ class Call(Base):
     date_updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(20))  # import / webhook
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def _browse_index(table: Any, time: Any) -> Index:
+    """The history browser's index (migration 0007): newest-first keyset pages in index
+    order, and counts filtered by direction and status from the index alone. The text
+    search indexes (FTS5 on SQLite, GIN on PostgreSQL) are not models: see
+    `SEARCH_OBJECTS`."""
+    name = table.__tablename__
+    return Index(
+        f"ix_{name}_browse",
+        table.organization_id,
+        func.coalesce(time, table.date_created, table.synced_at),
+        table.id,
+        table.direction,
+        table.status,
+    )
+
+
+_browse_index(Message, Message.date_sent)
+_browse_index(Call, Call.start_time)
+
+
+def is_search_object(name: str | None) -> bool:
+    """The text search objects migration 0007 makes outside the models (SQLite's FTS5
+    tables with their shadow tables, PostgreSQL's GIN expression indexes): a schema
+    comparison leaves them out."""
+    return bool(name) and name.startswith(SEARCH_OBJECTS)  # type: ignore[union-attr]
+
+
+SEARCH_OBJECTS = ("message_search", "call_search", "ix_message_search", "ix_call_search")
 
 
 class Contact(Base):
@@ -242,6 +274,24 @@ class SyncCheckpoint(Base):
     # and Shared) is never resumed, and its `synced_through` is not a starting point.
     account_sid: Mapped[str | None] = mapped_column(SID)
     byo_twilio: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class SyncRange(Base):
+    """One date range of a history sync's query, read alongside the others: where it
+    stands, so a resumed run carries on with each range from its own next page. Part 0
+    follows the query's own pages down to `after`; the others filter by date."""
+
+    __tablename__ = "sync_range"
+    __table_args__ = (UniqueConstraint("checkpoint_id", "step", "part"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("sync_checkpoint.id", ondelete="CASCADE"))
+    step: Mapped[int] = mapped_column(Integer)  # which query of the checkpoint's scope
+    part: Mapped[int] = mapped_column(Integer)
+    after: Mapped[datetime | None] = mapped_column(UTCDateTime())  # from (a UTC midnight)
+    before: Mapped[datetime | None] = mapped_column(UTCDateTime())  # up to, exclusive
+    next_page_uri: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))  # pending / completed
 
 
 class EventStream(Base):
@@ -318,3 +368,25 @@ class RecordingSetting(Base):
     )
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LastKnownState(Base):
+    """What Loquent last read from Twilio about an organization's numbers, kept so the
+    Numbers and Voice routing tabs can still show it (marked with its age) when Twilio
+    cannot be reached.
+
+    One row per organization and `kind` of read: "owned" (the Numbers tab's list of owned
+    numbers) or "voice" (Voice routing's voice configurations). `data` is the whole read, one
+    JSON list: written and read in one piece, 10,000 numbers cost a fraction of a second
+    where a row per number cost seconds. `account_sid` is the account it was read from: data
+    of another account (the organization reconnected elsewhere) is never shown as this one's."""
+
+    __tablename__ = "last_known_state"
+    __table_args__ = (UniqueConstraint("organization_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # owned / voice
+    account_sid: Mapped[str] = mapped_column(SID)
+    data: Mapped[list[Any]] = mapped_column(JSON)  # each number's fields (Twilio's names)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime())

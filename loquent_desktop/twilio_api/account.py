@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # the gateway modules import this one's neighbours, not the o
     from .event_streams import EventStreamsGateway
     from .history_pages import HistoryPagesGateway
     from .incoming_numbers import IncomingNumbersGateway
+    from .monitor_events import MonitorEventsGateway
+    from .pricing import PricingGateway
     from .recording_media import RecordingMediaGateway
     from .recordings import RecordingPagesGateway
     from .trunks import TrunksGateway
@@ -53,6 +55,12 @@ class TwilioAccount:
         return AvailableNumbersGateway(self._client)
 
     @cached_property
+    def pricing(self) -> PricingGateway:
+        from .pricing import PricingGateway
+
+        return PricingGateway(self._client)
+
+    @cached_property
     def addresses(self) -> AddressesGateway:
         from .addresses import AddressesGateway
 
@@ -69,6 +77,12 @@ class TwilioAccount:
         from .event_streams import EventStreamsGateway
 
         return EventStreamsGateway(self._client)
+
+    @cached_property
+    def monitor_events(self) -> MonitorEventsGateway:
+        from .monitor_events import MonitorEventsGateway
+
+        return MonitorEventsGateway(self._client)
 
     @cached_property
     def trunks(self) -> TrunksGateway:

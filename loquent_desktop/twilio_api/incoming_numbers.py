@@ -1,5 +1,5 @@
 """The account's own phone numbers (IncomingPhoneNumbers): list, find, buy, read and update
-their voice routing.
+their voice routing, rename and release them.
 
 The one place that knows the twilio library's instance attributes for owned numbers, so the
 listing, the purchase and voice routing all reduce records the same way. Every method raises
@@ -82,6 +82,22 @@ class IncomingNumbersGateway:
         """Send voice fields (Twilio parameter names in snake case; "" clears a field)."""
         async with translate_errors():
             await self._api(sid).update_async(**params)
+
+    async def fetch(self, sid: str) -> OwnedNumber:
+        async with translate_errors():
+            instance = await self._api(sid).fetch_async()
+        return owned_from(instance)
+
+    async def rename(self, sid: str, friendly_name: str) -> OwnedNumber:
+        """Set the number's friendly name (a label; routing is untouched)."""
+        async with translate_errors():
+            updated = await self._api(sid).update_async(friendly_name=friendly_name)
+        return owned_from(updated)
+
+    async def release(self, sid: str) -> None:
+        """DELETE the number from the account: Twilio releases it (irreversible)."""
+        async with translate_errors():
+            await self._api(sid).delete_async()
 
 
 def owned_from(inst: Any) -> OwnedNumber:

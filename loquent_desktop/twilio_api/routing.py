@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..domain.errors import InvalidInput
 from ..domain.validation import without_userinfo
 
-PRODUCTS = ("api", "events", "trunking")
+PRODUCTS = ("api", "events", "trunking", "pricing", "monitor")
 
 
 _LOOPBACK_NAMES = ("localhost",)

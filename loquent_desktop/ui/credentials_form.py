@@ -6,10 +6,27 @@ never linger on screen or in the widget tree.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from ..domain.credentials import CredentialKind, Credentials
 from ..domain.errors import InvalidInput
+from .capabilities_dialog import CapabilitiesDialog, open_capabilities
+from .dialogs.message import confirm
+
+
+async def ask_to_share_account(parent: QWidget, others: list[str], account: str) -> bool:
+    """Asked before credentials of an account another organization already uses are checked
+    or saved: allowed (one customer may be several organizations), but a change made for
+    one then affects the others."""
+    names = ", ".join(f"“{name}”" for name in others)
+    verb = "uses" if len(others) == 1 else "use"
+    text = (
+        f"{names} already {verb} this Twilio account ({account}).\n\n"
+        "If you connect it here too, its numbers, voice routing and event streams are shared "
+        "between these organizations: a change made for one affects the others, and event "
+        "streaming is set up once per account.\n\nConnect it anyway?"
+    )
+    return await confirm(parent, "This Twilio account is already in use", text, "Connect anyway")
 
 
 class CredentialsForm(QWidget):
@@ -39,9 +56,23 @@ class CredentialsForm(QWidget):
         layout.addRow("Auth Token", self.auth_token)
         layout.addRow("API key SID", self.api_key_sid)
         layout.addRow("API key secret", self.api_key_secret)
+        # Before anyone types a secret: what connecting lets this app do to the account.
+        self.capabilities_link = QLabel(
+            '<a href="#capabilities">What will Loquent do to this account?</a>'
+        )
+        self.capabilities_link.setToolTip(
+            "Which actions change the Twilio account and which only read it"
+        )
+        self.capabilities_link.linkActivated.connect(lambda _link: self.show_capabilities())
+        self.capabilities: CapabilitiesDialog | None = None
+        layout.addRow("", self.capabilities_link)
         self._layout = layout
         self.kind.currentIndexChanged.connect(self._sync_kind)
         self._sync_kind()
+
+    def show_capabilities(self) -> CapabilitiesDialog:
+        self.capabilities = open_capabilities(self)
+        return self.capabilities
 
     @staticmethod
     def _secret_field(placeholder: str, tip: str) -> QLineEdit:

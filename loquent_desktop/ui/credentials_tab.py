@@ -11,12 +11,15 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from ..domain.records import OrganizationRecord
 from ..services.connection import ConnectionService
+from ..services.leaving_byo import LeavingByoService
 from ..services.organizations import OrganizationService
+from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
 from .organization_details import OrganizationDetails
 from .organization_list import OrganizationList
 from .selection import OrganizationSelection
 from .shared_account_box import SharedAccountBox
+from .widgets import scrollable
 
 
 class CredentialsTab(QWidget):
@@ -28,13 +31,19 @@ class CredentialsTab(QWidget):
         selection: OrganizationSelection,
         default_voice_url: str,
         parent: QWidget | None = None,
+        *,
+        leaving: LeavingByoService | None = None,
+        plans: PlanRunner | None = None,
     ) -> None:
+        """`leaving` and `plans`: leaving an organization's own account (switch to Shared,
+        Disconnect) first offers to restore its numbers and remove its event streams."""
         super().__init__(parent)
         self.selection = selection
         self.organization_list = OrganizationList(organizations, tasks, selection)
         self.details = OrganizationDetails(
-            organizations, connection, tasks, selection, default_voice_url
-        )
+            organizations, connection, tasks, selection, default_voice_url,
+            leaving=leaving, plans=plans,
+        )  # fmt: skip
         self.shared_box = SharedAccountBox(connection, tasks)
         # What other tabs and the launcher reach for.
         self.org_list = self.organization_list.org_list
@@ -42,7 +51,9 @@ class CredentialsTab(QWidget):
 
         splitter = QSplitter()
         splitter.addWidget(self.organization_list)
-        splitter.addWidget(self.details)
+        # The details scroll on their own, so the shared account below stays in sight in a
+        # small window.
+        splitter.addWidget(scrollable(self.details))
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([300, 800])
         layout = QVBoxLayout(self)

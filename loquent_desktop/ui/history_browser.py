@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ..services.history_browse import HistoryBrowseService
@@ -15,6 +16,9 @@ from .history_table import HistoryTable
 
 
 class HistoryBrowser(QWidget):
+    # A call with recordings was double-clicked: the window shows them (its Call SID).
+    open_recordings = Signal(str)
+
     def __init__(
         self, browse: HistoryBrowseService, tasks: TaskRunner, parent: QWidget | None = None
     ) -> None:
@@ -23,6 +27,7 @@ class HistoryBrowser(QWidget):
         self.tasks = tasks
         self.messages = HistoryTable("messages", browse, tasks)
         self.calls = HistoryTable("calls", browse, tasks)
+        self.calls.open_recordings.connect(self.open_recordings)
         self.pages = QTabWidget()
         self.pages.addTab(self.messages, "Messages")
         self.pages.addTab(self.calls, "Calls")
@@ -41,4 +46,12 @@ class HistoryBrowser(QWidget):
         """A sync wrote rows: read them again (both kinds when `kind` is None)."""
         for table in (self.messages, self.calls):
             if kind is None or table.kind == kind:
-                table.reload()
+                table.refresh()
+
+    def show_contact(self, number: str, kind: str = "messages") -> None:
+        """Show only the records with `number` on either side (the Contacts page's *Show
+        messages and calls*), on the `kind` table; clearing the search shows all again."""
+        for table in (self.messages, self.calls):
+            table.search.setText(number)
+            table.reload()  # now, not after the pause left for typing
+        self.pages.setCurrentWidget(self.table(kind))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.validation import format_phone
 from ..services.history_sync import HistorySyncService, SyncStatus
 from ..services.sync_progress import SyncProgress, SyncSummary
 from .async_tasks import TaskRunner
@@ -227,7 +228,7 @@ class HistorySyncView(QWidget):
         if not self._alive() or generation != self._generation:
             return  # another load (perhaps of another organization) started meanwhile
         for number in numbers:
-            label = number.phone_number + (
+            label = format_phone(number.phone_number) + (
                 f"  {number.friendly_name}" if number.friendly_name else ""
             )
             item = QListWidgetItem(label)
@@ -348,6 +349,7 @@ class HistorySyncView(QWidget):
             widget.setEnabled(has_org and not running)
         self.since_date.setEnabled(has_org and not running and self.since_check.isChecked())
         self.numbers.setEnabled(has_org and not running and selected)
+        self.numbers.setVisible(selected)  # "All numbers": no list to choose from
         self.start_button.setEnabled(has_org and not running and (not selected or bool(chosen)))
         resumable = bool(self.status and self.status.resumable)
         self.start_button.setToolTip(

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.plans import Plan
+from ..domain.journal_text import details_text
 from ..domain.records import JournalRecord
 from ..services.journal import JournalPage, JournalService
 from .async_tasks import TaskRunner
@@ -33,18 +33,18 @@ OUTCOME_ROLES = {
     "interrupted": Role.WARN,
     "running": Role.NOTE,
 }
-STATE_TEXT = {
-    "interrupted": "interrupted (the app stopped mid-change: check the account on Twilio)",
-    "running": "running (the change is being sent now)",
-}
+# A tooltip is a glance: the plan and its outcome, not a thousand per-number lines.
+TOOLTIP_LINES = 25
 
 
 def plan_text(entry: JournalRecord, state: str) -> str:
-    lines = Plan.from_journal(entry.plan).summary_lines() if entry.plan else [entry.title]
-    lines.append(f"Outcome: {STATE_TEXT.get(state, state)}")
-    lines += [f"Result: {k.replace('_', ' ')} {v}" for k, v in (entry.result or {}).items()]
-    if entry.error:
-        lines.append(f"Error: {entry.error}")
+    return details_text(entry, state)
+
+
+def tooltip_text(entry: JournalRecord, state: str) -> str:
+    lines = details_text(entry, state).splitlines()
+    if len(lines) > TOOLTIP_LINES:
+        lines = [*lines[:TOOLTIP_LINES], "… (select the entry to read all of it)"]
     return "\n".join(lines)
 
 
@@ -71,7 +71,7 @@ class JournalModel(FilteredTableModel[JournalRecord]):
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
             return colour(OUTCOME_ROLES.get(self.page.state_of(item), Role.TEXT))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plan_text(item, self.page.state_of(item))
+            return tooltip_text(item, self.page.state_of(item))
         return None
 
 

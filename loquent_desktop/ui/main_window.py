@@ -4,79 +4,165 @@ sandbox.
 
 The window owns the one `OrganizationSelection`: the Credentials list sets it, every tab
 watches it.
+
+Start-up paints the window before the core is imported (SQLAlchemy, the twilio library:
+about a second): `MainWindow()` without a context is the frame (title, the tabs' titles,
+menus, status bar) and `attach(context)` puts each tab's page in once `start_app` is done.
+The tabs' modules are imported there for the same reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 
 from .. import APP_NAME, __version__
-from ..app import AppContext
 from ..domain.errors import LoquentError
+from . import file_dialogs
 from .async_tasks import TaskRunner
-from .credentials_tab import CredentialsTab
-from .journal_tab import JournalTab
-from .numbers_tab import NumbersTab
-from .recordings_tab import RecordingsTab
+from .capabilities_dialog import open_capabilities
 from .resources import app_icon
 from .selection import OrganizationSelection
 from .style import REDIRECT_BADGE, SANDBOX_BADGE, Role, css
-from .sync_tab import SyncTab
-from .voice_tab import VoiceTab
+from .tab_names import match_tab
+from .widgets import ScrollingTabs, page_of, tip_clipped_combo, tip_elided_cells
+
+if TYPE_CHECKING:
+    from ..app import AppContext
+
+# In the order shown; the frame paints with them before the pages exist.
+TAB_TITLES = ("&Credentials", "&Numbers", "&Voice routing", "&Sync", "&Recordings", "&Journal")
 
 
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        sandbox: bool = False,
+    ) -> None:
+        """The whole window with `context`; without, only its frame until `attach(context)`
+        (`sandbox`: title it as the sandbox meanwhile)."""
         super().__init__(parent)
-        self.context = context
+        self.attached = False
         self.selection = OrganizationSelection(self)
         # Created first: it cancels the old scope's reads before any tab hears of a change.
         self.tasks = TaskRunner(self, self.selection)
-        title = APP_NAME + (" — SANDBOX" if context.is_sandbox else "")
-        self.setWindowTitle(title)
+        self.setWindowTitle(APP_NAME + (" — SANDBOX" if sandbox else ""))
         self.setWindowIcon(app_icon())
         self.resize(1280, 760)
 
-        self.tabs = QTabWidget()
+        self.tabs = ScrollingTabs()
         self.tabs.setDocumentMode(True)
+        # Each page scrolls when the window is smaller than it needs (1024×640 must work),
+        # rather than the window refusing to shrink. Until `attach`, the pages are empty.
+        for title in TAB_TITLES:
+            self.tabs.add_page(QWidget(), title)
+        self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self._build_status_bar()
+        self.badge_shown = False
+        if sandbox:
+            self._add_badge(True, None)
+        self._build_menu()
+        self.selection.track(self._show_organization)
+        self.tasks.busy_changed.connect(self._busy)
+        self.tasks.failed.connect(self._task_failed)
+        if context is not None:
+            self.attach(context)
+
+    def attach(self, context: AppContext) -> None:
+        """Build each tab's page over the started app and put it in its place."""
+        from ..services.leaving_byo import LeavingByoService
+        from .credentials_tab import CredentialsTab
+        from .journal_tab import JournalTab
+        from .numbers_tab import NumbersTab
+        from .recordings_tab import RecordingsTab
+        from .sync_tab import SyncTab
+        from .voice_tab import VoiceTab
+
+        self.context = context
+        file_dialogs.remember_in(context.paths.config_dir)  # exports start where the last went
+        self.setWindowTitle(APP_NAME + (" — SANDBOX" if context.is_sandbox else ""))
         self.credentials_tab = CredentialsTab(
             context.organizations,
             context.connection,
             self.tasks,
             self.selection,
             context.settings.default_voice_url,
+            leaving=LeavingByoService(context.voice, context.event_streams),
+            plans=context.plans,
         )
-        self.numbers_tab = NumbersTab(context.numbers, self.tasks, context.plans, self.selection)
-        self.voice_tab = VoiceTab(context.voice, self.tasks, context.plans, self.selection)
+        self.numbers_tab = NumbersTab(
+            context.numbers,
+            self.tasks,
+            context.plans,
+            self.selection,
+            last_known=context.last_known,
+        )
+        self.voice_tab = VoiceTab(
+            context.voice,
+            self.tasks,
+            context.plans,
+            self.selection,
+            last_known=context.last_known,
+            changes=context.number_changes,
+        )
+        # "Is this number recorded?" in the Voice routing detail panel too.
+        self.voice_tab.details.recording.attach(
+            context.recordings.coverage, self.tasks, self.selection
+        )
+        # The sandbox's demo history is synced the first time Contacts is shown, like Recordings.
         self.sync_tab = SyncTab(
-            context.event_streams, context.history, self.tasks, self.selection, context.plans
-        )
+            context.event_streams, context.history, self.tasks, self.selection, context.plans,
+            auto_sync=context.is_sandbox,
+        )  # fmt: skip
         self.journal_tab = JournalTab(context.journal, self.tasks)
         # The sandbox's demo recordings are synced on first view, so the tab opens with them.
         self.recordings_tab = RecordingsTab(
             context.recordings, self.tasks, self.selection, auto_sync=context.is_sandbox
         )
-        self.tabs.addTab(self.credentials_tab, "&Credentials")
-        self.tabs.addTab(self.numbers_tab, "&Numbers")
-        self.tabs.addTab(self.voice_tab, "&Voice routing")
-        self.tabs.addTab(self.sync_tab, "&Sync")
-        self.tabs.addTab(self.recordings_tab, "&Recordings")
-        self.tabs.addTab(self.journal_tab, "&Journal")
-        self.setCentralWidget(self.tabs)
-        self.tabs.currentChanged.connect(self._tab_changed)
-
-        self._build_status_bar()
-        self._build_menu()
-        self.selection.track(self._show_organization)
+        self.sync_tab.browser.open_recordings.connect(self.show_call_recordings)
+        pages = (
+            self.credentials_tab,
+            self.numbers_tab,
+            self.voice_tab,
+            self.sync_tab,
+            self.recordings_tab,
+            self.journal_tab,
+        )
+        for index, page in enumerate(pages):
+            self._put_page(index, page)
+        if not self.badge_shown:
+            self._add_badge(context.is_sandbox, context.twilio_redirect)
         self.credentials_tab.shared_box.changed.connect(self.selection.shared_account_changed)
-        self.tasks.busy_changed.connect(self._busy)
-        self.tasks.failed.connect(self._task_failed)
+        for view in self.findChildren(QAbstractItemView):  # cut-off cells show their text
+            if not isinstance(view, QHeaderView):
+                tip_elided_cells(view)
+        for combo in self.findChildren(QComboBox):  # and squeezed combo boxes theirs
+            tip_clipped_combo(combo)
+        self.attached = True
+        if self.tabs.currentIndex() > 0:  # chosen while the pages were being built
+            self._tab_changed(self.tabs.currentIndex())
 
     # -- chrome ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -92,14 +178,24 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.org_label)
         bar.addPermanentWidget(self.mode_label)
-        if self.context.is_sandbox:
+
+    def _put_page(self, index: int, page: QWidget) -> None:
+        area = QTabWidget.widget(self.tabs, index)  # ScrollingTabs.widget() is what it holds
+        assert isinstance(area, QScrollArea)
+        area.setObjectName(f"{type(page).__name__}-scroll")
+        area.setWidget(page)  # deletes the empty page that held its place
+
+    def _add_badge(self, sandbox: bool, redirect: str | None) -> None:
+        bar = self.statusBar()
+        self.badge_shown = sandbox or redirect is not None
+        if sandbox:
             self.sandbox_label = QLabel(" SANDBOX ")
             self.sandbox_label.setStyleSheet(SANDBOX_BADGE)
             self.sandbox_label.setToolTip(
                 "Running on the embedded Twilio emulator: nothing reaches a real Twilio account."
             )
             bar.addPermanentWidget(self.sandbox_label)
-        elif (target := self.context.twilio_redirect) is not None:
+        elif (target := redirect) is not None:
             # Requests carry customers' credentials: never let a redirect go unnoticed.
             self.routing_label = QLabel(f" Twilio → {target} ")
             self.routing_label.setStyleSheet(REDIRECT_BADGE)
@@ -123,13 +219,19 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
         logs = QAction("Open &log folder", self)
-        logs.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.log_dir)))
-        )
+        logs.triggered.connect(self._open_logs)
         about = QAction("&About", self)
         about.triggered.connect(self._about)
+        capabilities = QAction("What this app can and cannot do to your &account", self)
+        capabilities.triggered.connect(lambda: open_capabilities(self))
+        self.capabilities_action = capabilities
+        help_menu.addAction(capabilities)
         help_menu.addAction(logs)
         help_menu.addAction(about)
+
+    def _open_logs(self) -> None:
+        if self.attached:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.log_dir)))
 
     def _about(self) -> None:
         box = QMessageBox(
@@ -180,6 +282,8 @@ class MainWindow(QMainWindow):
             self.mode_label.setToolTip("Connect credentials on the Credentials tab")
 
     def _tab_changed(self, index: int) -> None:
+        if not self.attached:
+            return
         widget = self.tabs.widget(index)
         if widget is self.journal_tab:
             self.tasks.start(self.journal_tab.load(), "Load journal")
@@ -196,18 +300,39 @@ class MainWindow(QMainWindow):
     async def load(self, select_org: int | None = None) -> None:
         await self.credentials_tab.load(select_org)
 
+    def tab_names(self) -> list[str]:
+        return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
+
     def select_tab(self, name: str) -> None:
-        for index in range(self.tabs.count()):
-            if self.tabs.tabText(index).replace("&", "").lower() == name.lower():
-                self.tabs.setCurrentIndex(index)
-                return
-        raise LoquentError(f"There is no tab called '{name}'.")
+        """`name` as the user may type it: any case, a unique start of the name or of one of
+        its words ("voice", "routing"), or "history" for Sync."""
+        index = match_tab(self.tab_names(), name)
+        if index is None:
+            names = ", ".join(n.lower() for n in self.tab_names())
+            raise LoquentError(f"There is no tab called '{name}'. The tabs are: {names}.")
+        self.tabs.setCurrentIndex(index)
+
+    def show_call_recordings(self, call_sid: str) -> None:
+        """The recordings of one call (double-clicked in the Sync tab's Calls browser)."""
+        self.tabs.setCurrentWidget(self.recordings_tab)
+        self.recordings_tab.show_call(call_sid)
+
+    def show_place(self, tab: str, page: str = "") -> None:
+        """Show tab `tab` and, when given, its page titled `page` (the capabilities table's
+        links)."""
+        self.select_tab(tab)
+        pages = getattr(page_of(self.tabs.currentWidget()), "pages", None)
+        if page and isinstance(pages, QTabWidget):
+            titles = [pages.tabText(i).replace("&&", "&") for i in range(pages.count())]
+            if page in titles:
+                pages.setCurrentIndex(titles.index(page))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()
         event.accept()
 
     async def shutdown(self) -> None:
-        self.voice_tab.stop()  # a bulk change ends between numbers rather than run on
+        if self.attached:
+            self.voice_tab.stop()  # a bulk change ends between numbers rather than run on
         await self.tasks.cancel_all()
         await asyncio.sleep(0)

@@ -258,10 +258,15 @@ class NumberSearchView(QWidget):
         if org is None:
             return
         result = await self.numbers.search(org.id, query)
+        self.model.set_price(None)
         self.model.set_items(result.numbers)
         count = len(result.numbers)
         found = f"{count} number{'s' if count != 1 else ''} found."
         self.message.setText(" ".join(p for p in (found, result.message or "") if p))
+        if count:  # one country and type per search: one price (cached for a day)
+            self.model.set_price(
+                await self.numbers.prices.monthly_price(org.id, query.country, query.number_type)
+            )
 
     def _failed(self, exc: BaseException) -> None:
         self.message.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from ..services.last_known import LastKnownService
 from ..services.numbers import NumbersService
 from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
@@ -20,10 +21,12 @@ class NumbersTab(QWidget):
         plans: PlanRunner,
         selection: OrganizationSelection,
         parent: QWidget | None = None,
+        *,
+        last_known: LastKnownService,
     ) -> None:
         super().__init__(parent)
         self.selection = selection
-        self.owned = OwnedNumbersView(numbers, tasks, selection)
+        self.owned = OwnedNumbersView(numbers, tasks, selection, last_known=last_known)
         self.search = NumberSearchView(numbers, tasks, plans, selection)
         self.pages = QTabWidget()
         self.pages.addTab(self.owned, "Owned numbers")

@@ -29,13 +29,16 @@ from ..domain.errors import InvalidInput, LoquentError
 from ..domain.records import OrganizationRecord
 from ..domain.validation import mask_sid
 from ..services.connection import ConnectionService
+from ..services.leaving_byo import LeavingByoService
+from ..services.leaving_byo_plans import DISCONNECT, SWITCH
 from ..services.organizations import OrganizationService
+from ..services.plan_runner import PlanRunner
 from .async_tasks import TaskRunner
-from .credentials_form import CredentialsForm
-from .dialogs.message import confirm
-from .organization_texts import describe_connection, streams_warning
+from .credentials_form import CredentialsForm, ask_to_share_account
+from .leaving_byo_dialog import ask_leave, note_kept
+from .organization_texts import describe_connection, disconnect_question, switch_question
 from .selection import OrganizationSelection
-from .style import TITLE, Role, css
+from .style import Role, css, title
 from .widgets import ErrorLabel, user_text
 
 log = logging.getLogger(__name__)
@@ -50,8 +53,12 @@ class OrganizationDetails(QWidget):
         selection: OrganizationSelection,
         default_voice_url: str,
         parent: QWidget | None = None,
+        *,
+        leaving: LeavingByoService | None = None,
+        plans: PlanRunner | None = None,
     ) -> None:
         super().__init__(parent)
+        self.leaving, self.plans = leaving, plans
         self.default_voice_url = default_voice_url
         self.organizations = organizations
         self.connection = connection
@@ -70,7 +77,7 @@ class OrganizationDetails(QWidget):
         layout = QVBoxLayout(self)
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setStyleSheet(TITLE)
+        self.title.setStyleSheet(title())
         layout.addWidget(self.title)
 
         self.empty_hint = QLabel(
@@ -217,6 +224,8 @@ class OrganizationDetails(QWidget):
             text, healthy = describe_connection(org)
             self.status.setText(text)
             self.status.setStyleSheet("" if healthy else css(Role.ERROR))
+            if not org.byo_twilio and self.leaving is not None:  # where saved configs are
+                self.tasks.start_scoped(note_kept(self.status, self.leaving, org.id), "Read")
             self.connect_box.setVisible(org.byo_twilio)
             self.check_button.setVisible(not org.byo_twilio or bool(org.twilio_account_sid))
             self.disconnect_button.setEnabled(bool(org.twilio_account_sid))
@@ -258,7 +267,7 @@ class OrganizationDetails(QWidget):
         self._set_connecting(True)
         org_id = self.current.id
         self._connect_task = self.tasks.start(
-            self.connect_org(org_id, credentials),
+            self.connect_after_asking(org_id, credentials),
             "Validate credentials",
             on_error=lambda exc: self._connect_failed(org_id, exc),
         )
@@ -281,6 +290,20 @@ class OrganizationDetails(QWidget):
         self._set_connecting(False)
         self.error.setStyleSheet(css(Role.ERROR))
         self.show_error(exc)
+
+    async def connect_after_asking(self, org_id: int, credentials: Credentials) -> None:
+        """Connect, but first ask when another organization already uses the account: a
+        question before the consequence, not only a warning after it."""
+        others = await self.connection.sharing_account(org_id, credentials.account_sid)
+        names = [o.name for o in others]
+        if names and not await ask_to_share_account(self, names, mask_sid(credentials.account_sid)):
+            if self._is_current(org_id):
+                self._set_connecting(False)
+                self.form.clear_secrets()
+                self.error.setStyleSheet("")
+                self.error.setText("Not connected: nothing was checked or saved.")
+            return
+        await self.connect_org(org_id, credentials)
 
     async def connect_org(self, org_id: int, credentials: Credentials) -> None:
         try:
@@ -336,15 +359,9 @@ class OrganizationDetails(QWidget):
         org = self.current
         if org is None or not org.twilio_account_sid:
             return
-        if not await confirm(
-            self,
-            "Disconnect",
-            f"Delete the Twilio credentials of {org.name} "
-            f"({org.masked_account_sid}) from this computer's keychain?\n\n"
-            "Nothing changes on Twilio. Until you connect again, nothing can be done on Twilio "
-            "for this organization."
-            + streams_warning(await self.organizations.recorded_event_streams(org.id)),
-            "Disconnect",
+        intro = disconnect_question(org)
+        if not await ask_leave(
+            self, self.leaving, self.plans, org.id, "Disconnect", intro, DISCONNECT, "Disconnect"
         ):
             return
         self.selection.update(await self.connection.disconnect(org.id))
@@ -366,20 +383,13 @@ class OrganizationDetails(QWidget):
 
     async def change_mode(self, org: OrganizationRecord, byo: bool) -> None:
         # Moving a connected BYO organization to the shared account changes whose account
-        # every later action uses and who pays for it: ask first. Event streams set up in its
-        # own account keep running, and cannot be removed in Shared mode: say so.
+        # every later action uses and who pays for it: ask first, with what Loquent leaves on
+        # its own account (numbers pointing at Loquent, event streams) and the offer to undo it.
         streams = [] if byo else await self.organizations.recorded_event_streams(org.id)
         leaving_own_account = not byo and (bool(org.twilio_account_sid) or bool(streams))
-        account = f" ({org.masked_account_sid})" if org.twilio_account_sid else ""
-        if leaving_own_account and not await confirm(
-            self,
-            "Use Loquent's shared account",
-            f"Switch {org.name} from its own Twilio account{account} to Loquent's shared "
-            "account?\n\n"
-            "From now on, numbers bought and other Twilio actions for this organization use "
-            "Loquent's shared account, and Loquent is billed for them. Its own credentials "
-            "stay in the keychain: switch back to BYO at any time." + streams_warning(streams),
-            "Switch to Shared",
+        title, intro = "Use Loquent's shared account", switch_question(org)
+        if leaving_own_account and not await ask_leave(
+            self, self.leaving, self.plans, org.id, title, intro, SWITCH, "Switch to Shared"
         ):
             return
         await self.set_mode(org.id, byo)

@@ -22,6 +22,26 @@ def streams_warning(streams: list[str]) -> str:
     )
 
 
+def switch_question(org: OrganizationRecord) -> str:
+    """Before a BYO organization moves to the shared account (plain text)."""
+    account = f" ({org.masked_account_sid})" if org.twilio_account_sid else ""
+    return (
+        f"Switch {org.name} from its own Twilio account{account} to Loquent's shared "
+        "account?\n\nFrom now on, numbers bought and other Twilio actions for this "
+        "organization use Loquent's shared account, and Loquent is billed for them. Its own "
+        "credentials stay in the keychain: switch back to BYO at any time."
+    )
+
+
+def disconnect_question(org: OrganizationRecord) -> str:
+    """Before the organization's credentials are deleted from the keychain (plain text)."""
+    return (
+        f"Delete the Twilio credentials of {org.name} ({org.masked_account_sid}) from this "
+        "computer's keychain?\n\nNothing changes on Twilio. Until you connect again, nothing "
+        "can be done on Twilio for this organization."
+    )
+
+
 def describe_connection(org: OrganizationRecord) -> tuple[str, bool]:
     """Rich text for the status block and whether the state is healthy."""
     if not org.byo_twilio:

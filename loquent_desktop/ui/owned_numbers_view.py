@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,13 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import LoquentError
+from ..domain.last_known import CHANGES_NEED_LIVE, Freshness
 from ..domain.numbers import OwnedNumber
 from ..domain.records import OrganizationRecord
+from ..services.last_known import LastKnownService
 from ..services.numbers import NumbersService
 from .async_tasks import TaskRunner
 from .dialogs.awaitable import answer
 from .dialogs.import_numbers import ImportNumbersDialog
+from .file_dialogs import ask_save_path
+from .freshness_note import FreshnessNote
 from .models.owned_numbers_model import NUMBER, OwnedNumbersModel
+from .number_care_flow import NumberCareFlow
 from .selection import OrganizationSelection
 from .style import Role, css
 from .widgets import ProgressStrip, TablePanel, error_label, number_table
@@ -57,11 +61,17 @@ class OwnedNumbersView(QWidget):
         tasks: TaskRunner,
         selection: OrganizationSelection,
         parent: QWidget | None = None,
+        *,
+        last_known: LastKnownService,
     ) -> None:
         super().__init__(parent)
         self.numbers = numbers
         self.tasks = tasks
         self.selection = selection
+        # The list is read through `last_known`: live, or what Loquent last saw when Twilio
+        # cannot be reached (then nothing that changes the account is offered).
+        self.last_known = last_known
+        self.freshness = Freshness()
         # Bumped by every invalidation; a load that ran without one in between is current.
         self._generation = 0
         self._loaded_generation = -1
@@ -81,6 +91,12 @@ class OwnedNumbersView(QWidget):
         top.addWidget(self.refresh_button)
         top.addWidget(self.import_button)
         top.addWidget(self.export_button)
+        # Number care: account changes on the selected number, each through its plan.
+        self.care = NumberCareFlow(self)
+        self.rename_button, self.release_button = self.care.rename_button, self.care.release_button
+        self.care_result = self.care.result
+        top.addWidget(self.rename_button)
+        top.addWidget(self.release_button)
 
         self.shared_note = QLabel(SHARED_NOTE)
         self.shared_note.setWordWrap(True)
@@ -88,6 +104,7 @@ class OwnedNumbersView(QWidget):
         self.shared_note.hide()
         self.progress = ProgressStrip()
         self.error = error_label()
+        self.offline_note = FreshnessNote()
 
         self.model = OwnedNumbersModel()
         self.table = number_table(self.model, (140, 300, 190, 230, 120, 130, 110), NUMBER)
@@ -101,6 +118,8 @@ class OwnedNumbersView(QWidget):
         layout.addWidget(self.shared_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.error)
+        layout.addWidget(self.offline_note)
+        layout.addWidget(self.care_result)
         layout.addWidget(self.panel, 1)
 
         self.filter.textChanged.connect(self._filter_changed)
@@ -116,6 +135,7 @@ class OwnedNumbersView(QWidget):
         )
         QShortcut(QKeySequence.StandardKey.Find, self, self.filter.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
+        self.care.attach(self.table)  # F2, Del, the context menu, the selection
         # Another organization, or the same one on another account/mode/Voice URL: nothing
         # read so far may stay on screen. The tab reloads when it is visible.
         selection.track_scope(self.forget)
@@ -133,6 +153,8 @@ class OwnedNumbersView(QWidget):
         self.model.set_numbers([], "", set())
         self.refreshed_label.clear()
         self.error.clear()
+        self.care.show_result("", Role.OK)
+        self._show_freshness(Freshness())
         self._update_state()
 
     def invalidate(self) -> None:
@@ -168,8 +190,10 @@ class OwnedNumbersView(QWidget):
         self.progress.finish()
         self._update_state()
         succeeded = not task.cancelled() and task.exception() is None
-        if succeeded and self.stale and self.isVisible():
-            self.refresh()  # invalidated while reading: what was read may miss a change
+        if succeeded and self.stale and self.isVisible() and self.freshness.live:
+            # Invalidated while reading: what was read may miss a change. (Offline the
+            # last known list stays stale by design: F5 or the next visit tries again.)
+            self.refresh()
 
     def _cancel_load(self) -> None:
         """Stop reading at once: the next load may start right away, it does not wait for
@@ -197,16 +221,27 @@ class OwnedNumbersView(QWidget):
             else:
                 self.progress.update_text(f"Reading numbers from Twilio… {found:,} so far")
 
-        owned, imported, loquent_url = await asyncio.gather(
-            self.numbers.list_owned(org.id, progress),
+        reading, imported, loquent_url = await asyncio.gather(
+            self.last_known.owned_numbers(org.id, progress),
             self.numbers.imported_sids(org.id),
             self.numbers.loquent_voice_url(org.id),
         )
         # (Another organization or account meanwhile: start_scoped cancelled this read.)
+        owned = reading.value
         self.model.set_numbers(owned, loquent_url, imported)
-        self._loaded_generation = generation
-        self.panel.mark_refreshed()
+        self._show_freshness(reading.freshness)
+        if reading.live:
+            self._loaded_generation = generation
+            self.panel.mark_refreshed()
         self.loaded.emit(len(owned))
+
+    def _show_freshness(self, freshness: Freshness) -> None:
+        """Live, or the last known list with its age (and no account changes offered)."""
+        self.freshness = freshness
+        self.offline_note.show_freshness(freshness)
+        if not freshness.live:
+            self.refreshed_label.clear()
+        self.update_care_buttons()
 
     def _failed(self, exc: BaseException) -> None:
         text = (
@@ -254,6 +289,17 @@ class OwnedNumbersView(QWidget):
         self.shared_note.setVisible(self.is_shared)
         self.export_button.setEnabled(shown > 0)
         self.filter.setEnabled(total > 0)
+        self.update_care_buttons()
+
+    # -- number care (rename, release: see number_care_flow) -----------------------------
+    def update_care_buttons(self) -> None:
+        ready = self.care.ready
+        self.rename_button.setEnabled(ready and self.freshness.live)
+        self.release_button.setEnabled(ready and self.freshness.live)
+        for button in (self.rename_button, self.release_button):
+            live_tip = button.property("live_tip") or button.toolTip()
+            button.setProperty("live_tip", live_tip)  # its own tooltip, kept for later
+            button.setToolTip(live_tip if self.freshness.live else CHANGES_NEED_LIVE)
 
     # -- import and export ----------------------------------------------------------------
     async def import_numbers(self) -> None:
@@ -271,19 +317,12 @@ class OwnedNumbersView(QWidget):
         org = self.org
         if org is None:
             return
-        dialog = QFileDialog(self, "Export numbers as CSV")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("CSV files (*.csv)")
-        dialog.setDefaultSuffix("csv")
         # Names may hold characters no file system accepts ("A/B Clinics").
         safe_name = re.sub(r'[\\/:*?"<>|]+', "-", org.name).strip(" .-") or "numbers"
-        dialog.selectFile(f"{safe_name} numbers {datetime.now():%Y-%m-%d}.csv")
-        accepted = await answer(dialog)
-        files = dialog.selectedFiles()
-        dialog.deleteLater()
-        if not accepted or not files:
-            return
-        await self.save_csv(Path(files[0]))
+        name = f"{safe_name} numbers {datetime.now():%Y-%m-%d}.csv"
+        path = await ask_save_path(self, "Export numbers as CSV", name)
+        if path is not None:
+            await self.save_csv(path)
 
     async def save_csv(self, path: Path) -> bool:
         """Write the rows on screen to `path`; say so in the status bar, or say why not."""

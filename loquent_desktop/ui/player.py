@@ -1,42 +1,72 @@
-"""Playing a downloaded recording inside the app, where Qt can.
+"""Playing a downloaded recording inside the app: play/pause, position, volume, both channels
+of a dual-channel recording, and the file's folder.
 
-PySide6-Essentials (what the app ships) has no QtMultimedia: that module is in
-PySide6-Addons. So the player imports it only if it is there; when it is not, or when no
-audio output exists (a server), it says so plainly and offers the file's folder and the
-system's own player instead of failing.
+Qt Multimedia comes with PySide6-Addons (a dependency of the app) and plays through FFmpeg.
+It is imported on first use, not at start-up: loading FFmpeg takes a moment, and an install
+without it (Qt Multimedia missing, or its PulseAudio client library `libpulse.so.0` absent)
+must still start. When playback cannot start, because Qt Multimedia is missing or there is no
+audio output device (a server, a remote session), the player says so instead of failing; the
+file is still loaded, so its length shows, and the folder and the system's player still open.
 """
 
 from __future__ import annotations
 
+import logging
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from .style import Role, css
 
-_multimedia: Any
-try:  # PySide6-Addons
-    from PySide6 import QtMultimedia as _multimedia
-except ImportError:  # PySide6-Essentials: no QtMultimedia
-    _multimedia = None
+log = logging.getLogger(__name__)
 
 NO_MULTIMEDIA = (
-    "Playback inside the app needs Qt Multimedia, which this build does not include. "
+    "Playback inside the app needs Qt Multimedia, which this installation lacks. "
     "Open the file with your system's player or open its folder."
 )
-NO_DEVICE = "No audio output device was found, so the recording cannot be played here."
+NO_DEVICE = (
+    "No audio output device was found, so the recording cannot be played here. "
+    "Open the file with your system's player or open its folder."
+)
+_STATES = {1: "playing", 2: "paused"}  # QMediaPlayer.PlaybackState; 0 is stopped
+
+
+@cache
+def multimedia() -> Any:
+    """PySide6's QtMultimedia module, or None where it cannot load."""
+    try:
+        from PySide6 import QtMultimedia
+    except ImportError as exc:  # no PySide6-Addons, or a library it needs (libpulse) missing
+        log.info("Qt Multimedia is not available: %s", exc)
+        return None
+    return QtMultimedia
 
 
 def playback_problem() -> str | None:
     """Why playback cannot start on this machine, or None."""
-    if _multimedia is None:
+    module = multimedia()
+    if module is None:
         return NO_MULTIMEDIA
-    if not _multimedia.QMediaDevices.audioOutputs():
+    if not module.QMediaDevices.audioOutputs():
         return NO_DEVICE
     return None
+
+
+def _clock(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def channels_text(channels: int | None) -> str:
+    if channels == 2:
+        return "Dual-channel: both parties, one per ear"
+    if channels == 1:
+        return "One channel: both parties mixed"
+    return ""
 
 
 class Player(QWidget):
@@ -45,23 +75,26 @@ class Player(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.path: Path | None = None
+        self.problem: str | None = None
         self.play_button = QPushButton("Play")
-        self.position = QSlider()
-        self.position.setOrientation(self.position.orientation().Horizontal)
-        self.volume = QSlider()
-        self.volume.setOrientation(self.volume.orientation().Horizontal)
+        self.position = QSlider(Qt.Orientation.Horizontal)
+        self.position.setMinimumWidth(120)
+        self.time = QLabel("0:00 / 0:00")
+        self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
         self.volume.setMaximumWidth(100)
+        self.volume.setToolTip("Volume")
+        self.channels = QLabel("")
         self.open_file = QPushButton("Open with system player")
         self.open_folder = QPushButton("Open folder")
         self.message = QLabel("Select a downloaded recording to play it.")
         self.message.setWordWrap(True)
-        self.message.setTextFormat(self.message.textFormat().PlainText)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.play_button, self.position, QLabel("Volume"), self.volume,
-                       self.open_file, self.open_folder):  # fmt: skip
+        for widget in (self.play_button, self.position, self.time, QLabel("Volume"),
+                       self.volume, self.channels, self.open_file, self.open_folder):  # fmt: skip
             layout.addWidget(widget)
         layout.addWidget(self.message, 1)
         self._player: Any = None
@@ -75,52 +108,88 @@ class Player(QWidget):
     @property
     def state(self) -> str:
         """ "playing", "paused", "stopped" or "unavailable" (for the user and the tests)."""
+        if self.problem is not None:
+            return "unavailable"
         if self._player is None:
-            return "unavailable" if playback_problem() else "stopped"
-        names = {1: "playing", 2: "paused"}
-        return names.get(int(self._player.playbackState().value), "stopped")
+            return "stopped"
+        return _STATES.get(int(self._player.playbackState().value), "stopped")
 
-    def set_file(self, path: Path | None) -> None:
-        self.path = path
+    @property
+    def duration_ms(self) -> int:
+        """The loaded file's length (0 until Qt has read it)."""
+        return int(self._player.duration()) if self._player is not None else 0
+
+    def set_file(self, path: Path | None, channels: int | None = None) -> None:
+        """Show `path` (None: nothing selected): load it, so its length shows even where it
+        cannot be played."""
         if self._player is not None:
             self._player.stop()
+        self.path = path
+        self.problem = playback_problem() if path is not None else None
         for widget in (self.open_file, self.open_folder):
             widget.setEnabled(path is not None)
-        problem = playback_problem()
-        self.play_button.setEnabled(path is not None and problem is None)
-        self.position.setEnabled(path is not None and problem is None)
+        self.play_button.setEnabled(path is not None and self.problem is None)
+        self.play_button.setText("Play")
+        self.position.setEnabled(path is not None and self.problem is None)
+        self.position.setValue(0)
+        self.channels.setText(channels_text(channels) if path is not None else "")
         if path is None:
             self.message.setText("Select a downloaded recording to play it.")
             self.message.setStyleSheet(css(Role.MUTED))
-        elif problem is not None:
-            self.message.setText(problem)
+            self.time.setText("0:00 / 0:00")
+            return
+        if self.problem is not None:
+            self.message.setText(self.problem)
             self.message.setStyleSheet(css(Role.WARN))
         else:
             self.message.setText(path.name)
             self.message.setStyleSheet(css(Role.TEXT))
+        if multimedia() is not None:
+            self._media().setSource(QUrl.fromLocalFile(str(path)))
 
-    def toggle(self) -> None:
-        problem = playback_problem()
-        if self.path is None or problem is not None:
-            self.message.setText(problem or "Select a downloaded recording to play it.")
-            return
+    def _media(self) -> Any:
+        """The QMediaPlayer, made on first use (Qt Multimedia is there: see `set_file`)."""
         if self._player is None:
-            assert _multimedia is not None
-            self._player = _multimedia.QMediaPlayer(self)
-            self._output = _multimedia.QAudioOutput(self)
+            module = multimedia()
+            self._player = module.QMediaPlayer(self)
+            self._output = module.QAudioOutput(self)
             self._player.setAudioOutput(self._output)
-            self._player.durationChanged.connect(lambda ms: self.position.setRange(0, ms))
-            self._player.positionChanged.connect(self.position.setValue)
+            self._player.durationChanged.connect(self._duration)
+            self._player.positionChanged.connect(self._position)
+            self._player.playbackStateChanged.connect(lambda _s: self._state_shown())
+            self._player.errorOccurred.connect(self._error)
             self.position.sliderMoved.connect(self._player.setPosition)
             self._set_volume(self.volume.value())
-        if self._player.source() != QUrl.fromLocalFile(str(self.path)):
-            self._player.setSource(QUrl.fromLocalFile(str(self.path)))
+        return self._player
+
+    def toggle(self) -> None:
+        """Play, or pause what is playing."""
+        if self.path is None or self.problem is not None:
+            self.message.setText(self.problem or "Select a downloaded recording to play it.")
+            return
+        player = self._media()
         if self.state == "playing":
-            self._player.pause()
-            self.play_button.setText("Play")
+            player.pause()
         else:
-            self._player.play()
-            self.play_button.setText("Pause")
+            player.play()
+        self._state_shown()
+
+    def _state_shown(self) -> None:
+        self.play_button.setText("Pause" if self.state == "playing" else "Play")
+
+    def _duration(self, ms: int) -> None:
+        self.position.setRange(0, ms)
+        self.time.setText(f"{_clock(self.position.value())} / {_clock(ms)}")
+
+    def _position(self, ms: int) -> None:
+        if not self.position.isSliderDown():
+            self.position.setValue(ms)
+        self.time.setText(f"{_clock(ms)} / {_clock(self.duration_ms)}")
+
+    def _error(self, _error: Any, text: str) -> None:
+        if text:
+            self.message.setText(f"The recording cannot be played: {text}")
+            self.message.setStyleSheet(css(Role.ERROR))
 
     def _set_volume(self, value: int) -> None:
         if self._output is not None:

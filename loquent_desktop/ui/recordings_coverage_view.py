@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.validation import format_phone
 from ..services.recordings_coverage import NOBODY, TRUNK, NumberRecording, RecordingCoverage
 from .async_tasks import TaskRunner
 from .style import Role, colour, css
@@ -81,7 +82,7 @@ class RecordingCoverageView(QWidget):
         for i, row in enumerate(self.rows):
             recorded = {True: "Yes", False: "No", None: "Depends"}[row.records]
             role = {True: Role.WARN, False: Role.MUTED, None: Role.NOTE}[row.records]
-            cells = (row.phone_number, recorded, row.text)
+            cells = (format_phone(row.phone_number), recorded, row.text)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(DECIDERS[row.decider])

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ..domain.recordings import RecordingRow
+from ..domain.validation import format_phone
 
 COLUMNS = (
     "Date", "Number", "Contact", "Duration", "Channels", "Source", "Status", "Price", "Call",
@@ -62,7 +63,9 @@ class RecordingsModel(QAbstractTableModel):
             return r.when.astimezone().strftime("%Y-%m-%d %H:%M") if r.when else ""
         if column == "Number":
             # The number comes from the recording's call: synced on the Sync tab.
-            return row.number or ("" if row.direction else "call not synced")
+            if row.number:
+                return format_phone(row.number)
+            return "" if row.direction else "call not synced"
         if column == "Contact":
             return row.contact or ""
         if column == "Duration":

@@ -32,6 +32,12 @@ class RecordingsTab(PagedTab):
         self.pages.setTabToolTip(2, "Per number: the trunk, Loquent, another platform or nobody")
         self.watch_selection()
 
+    def show_call(self, call_sid: str) -> None:
+        """Only the recordings of call `call_sid` (the Calls browser opens them); clearing
+        the search shows all again."""
+        self.pages.setCurrentWidget(self.recordings)
+        self.recordings.search.setText(call_sid)
+
     def load_page(self, page: QWidget, org: OrganizationRecord | None) -> None:
         org_id = org.id if org is not None else None
         if page is self.trunks:

@@ -1,11 +1,12 @@
 """The Recordings page: sync the account's recordings (read-only on Twilio, resumable),
 browse them with filters and search, export what is shown, download the audio (WAV or MP3,
-resumable, never twice), and play a downloaded file."""
+resumable, never twice) into the app's folder or one the user picks, and play a downloaded
+file."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,7 +30,9 @@ from ..services.recordings import RecordingServices
 from ..services.recordings_download import DownloadProgress, DownloadResult
 from ..services.sync_progress import SyncProgress
 from .async_tasks import TaskRunner
+from .file_dialogs import ask_save_path
 from .player import Player
+from .recordings_folder import DownloadFolder
 from .recordings_model import RecordingsModel
 from .style import Role, css
 
@@ -142,6 +144,7 @@ class RecordingsView(QWidget):
         for button in (self.download_selected, self.download_all, self.cancel_download):
             download_row.addWidget(button)
         download_row.addWidget(self.download_status, 1)
+        self.folder = DownloadFolder(services.downloads, tasks)
         self.player = Player()
 
         layout = QVBoxLayout(self)
@@ -150,6 +153,7 @@ class RecordingsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
         layout.addLayout(download_row)
+        layout.addWidget(self.folder)
         layout.addWidget(self.player)
 
         self.sync_button.clicked.connect(lambda: self._start_sync(resume=False))
@@ -163,12 +167,16 @@ class RecordingsView(QWidget):
         self.download_all.clicked.connect(lambda: self._start_download(self.shown_sids()))
         self.cancel_download.clicked.connect(self._cancel_download)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self.folder.changed.connect(
+            lambda: self.tasks.start_scoped(self._reread_files(), "Read downloaded files")
+        )
         self._buttons()
 
     # -- loading -------------------------------------------------------------------------
     async def load(self, org_id: int | None) -> None:
         """Read sync state and the synced recordings of `org_id` (database only)."""
         self.org_id = org_id
+        self.folder.set_org(org_id)
         if org_id is None:
             self.all_rows = []
             self.model.set_rows([], {})
@@ -239,7 +247,10 @@ class RecordingsView(QWidget):
 
     def _selected(self) -> None:
         sids = self.selected_sids()
-        self.player.set_file(self.model.files.get(sids[0]) if sids else None)
+        path = self.model.files.get(sids[0]) if sids else None
+        row = next((r for r in self.model.rows if sids and r.sid == sids[0]), None)
+        if path != self.player.path:  # a re-read of the files must not stop the playback
+            self.player.set_file(path, row.recording.channels if row is not None else None)
         self._buttons()
 
     def _buttons(self) -> None:
@@ -335,18 +346,26 @@ class RecordingsView(QWidget):
         if self.org_id == org_id:
             # The table learns its new files before the outcome is announced: whoever reads
             # "downloaded" (a user, a test) finds them there.
-            self.model.set_files(await self.services.browse.files(org_id, self.model.rows))
-            self._selected()
+            await self._reread_files()
         self.download_status.setText(result.text())
         self.download_status.setStyleSheet(css(Role.WARN if result.failed else Role.OK))
         return result
 
+    async def _reread_files(self) -> None:
+        """Which rows have a downloaded file (after a download, or a change of folder)."""
+        if self.org_id is not None:
+            self.model.set_files(await self.services.browse.files(self.org_id, self.model.rows))
+            self._selected()
+
     # -- export --------------------------------------------------------------------------
     def _export_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export recordings", "recordings.csv",
-                                              "CSV files (*.csv)")  # fmt: skip
-        if path:
-            self.tasks.start(self.export(Path(path)), "Export recordings")
+        self.tasks.start(self._ask_and_export(), "Export recordings", busy=False)
+
+    async def _ask_and_export(self) -> None:
+        name = f"recordings {datetime.now():%Y-%m-%d}.csv"
+        path = await ask_save_path(self, "Export recordings", name)
+        if path is not None:
+            await self.export(path)
 
     async def export(self, path: Path) -> int:
         """Write the rows shown (filters and search applied) to `path`."""

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from ..domain.records import OrganizationRecord
+if TYPE_CHECKING:  # annotations only: the window's frame paints before the records load
+    from ..domain.records import OrganizationRecord
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ SANDBOX_BADGE = (
 REDIRECT_BADGE = (
     "background: #a65300; color: white; font-weight: 600; border-radius: 3px; padding: 1px 6px;"
 )
-TITLE = "font-size: 16pt; font-weight: 600;"
+# Kept for callers that still import it; new code uses title() (it scales with the font).
+TITLE = "font-weight: 600;"
 MONOSPACE = "font-family: monospace;"
 EMPTY_STATE_PADDING = "padding: 24px;"
 
@@ -91,6 +92,15 @@ def span(role: Role, text: str, bold: bool = False, escape: bool = True) -> str:
     if bold:
         body = f"<b>{body}</b>"
     return f"<span style='color:{colour(role).name()}'>{body}</span>"
+
+
+def title() -> str:
+    """A heading's style sheet: 1.4 times the user's font size (so it follows the system's
+    font setting, never a fixed size), bold, in the palette's text colour (set explicitly:
+    an inherited colour from a parent's style sheet must not make it vanish on dark)."""
+    size = QGuiApplication.font().pointSizeF()
+    size = 1.4 * (size if size > 0 else 10.0)
+    return css(Role.TEXT, bold=True, extra=f"font-size: {size:.1f}pt;")
 
 
 def empty_state() -> str:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import PlanCancelled
 from ..domain.trunks import RECORDING_MODES
+from ..domain.validation import format_phone
 from ..services.plan_runner import PlanRunner
 from ..services.trunk_recording import TrunkRecordingService, TrunkView
 from ..services.trunk_recording_plans import mode_text
@@ -92,7 +93,7 @@ class TrunksView(QWidget):
         self.table.setRowCount(len(self.trunks))
         for i, view in enumerate(self.trunks):
             t = view.trunk
-            numbers = ", ".join(n.phone_number for n in view.numbers) or "none"
+            numbers = ", ".join(format_phone(n.phone_number) for n in view.numbers) or "none"
             cells = (
                 t.friendly_name or "", t.sid,
                 mode_text(t.recording.mode if t.recording else None),

@@ -18,13 +18,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.monitor_events import NumberChanges
 from ..domain.validation import format_phone
 from ..domain.voice_route import VoiceConfig
 from ..domain.voice_routing import FIELDS, NumberRouting, shown
 from ..services.voice_routing_history import RoutingEvent
+from .recordings_number_box import NumberRecordingBox
 from .style import Role, colour, css, span
+from .twilio_changes_box import TwilioChangesBox, drift_explanation
 
-OUTCOME_ROLES = {"succeeded": Role.OK, "failed": Role.ERROR, "interrupted": Role.ERROR}
+OUTCOME_ROLES = {
+    "succeeded": Role.OK,
+    "failed": Role.ERROR,
+    "interrupted": Role.ERROR,
+    "unknown": Role.WARN,
+}
+# History columns: the change and its outcome first, so a narrow panel still tells a
+# cancelled plan from a change that was made.
+WHEN, CHANGE, OUTCOME, BEFORE, AFTER = range(5)
 
 
 class ConfigForm(QGroupBox):
@@ -64,9 +75,19 @@ class VoiceDetails(QWidget):
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.live = ConfigForm("Live on Twilio")
+        # Who made the drift, from Twilio's Monitor (shown once the changes are read).
+        self.changed_by = QLabel()
+        self.changed_by.setWordWrap(True)
+        self.changed_by.setTextFormat(Qt.TextFormat.PlainText)
+        self.changed_by.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.changed_by.setStyleSheet(css(Role.ERROR))
+        self.changes = TwilioChangesBox()
+        # What decides recording for the number (attached by the window: it reads Twilio).
+        self.recording = NumberRecordingBox()
+        self._number: NumberRouting | None = None
         self.previous = ConfigForm("Saved previous configuration")
         self.history = QTableWidget(0, 5)
-        self.history.setHorizontalHeaderLabels(["When", "Change", "Before", "After", "Outcome"])
+        self.history.setHorizontalHeaderLabels(["When", "Change", "Outcome", "Before", "After"])
         self.history.verticalHeader().hide()
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setWordWrap(True)
@@ -84,12 +105,19 @@ class VoiceDetails(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.live)
+        layout.addWidget(self.changed_by)
+        layout.addWidget(self.recording)
         layout.addWidget(self.previous)
         layout.addWidget(history_box, 1)
+        layout.addWidget(self.changes, 1)
         self.show_number(None)
 
     def show_number(self, number: NumberRouting | None) -> None:
-        for widget in (self.live, self.previous):
+        self._number = number
+        self.recording.show_number(number)
+        self.changed_by.hide()
+        self.changes.show_changes(None)
+        for widget in (self.live, self.previous, self.changes):
             widget.setVisible(number is not None)
         if number is None:
             self.heading.setText("<i>Select a number to see its voice configuration.</i>")
@@ -113,6 +141,15 @@ class VoiceDetails(QWidget):
             note = f"Saved {when:%Y-%m-%d %H:%M} UTC, before Loquent changed it." if when else ""
             self.previous.show_config(number.previous, note)
 
+    def show_changes(self, changes: NumberChanges) -> None:
+        """The number's changes on Twilio, and who made its drift (if any is recorded)."""
+        if self._number is None or changes.number_sid != self._number.sid:
+            return  # read for a number no longer shown
+        self.changes.show_changes(changes)
+        why = drift_explanation(self._number, changes)
+        self.changed_by.setText(why)
+        self.changed_by.setVisible(bool(why))
+
     def show_history(self, events: list[RoutingEvent]) -> None:
         self.history.setRowCount(len(events))
         for row, event in enumerate(events):
@@ -120,14 +157,16 @@ class VoiceDetails(QWidget):
             cells = [
                 f"{event.when:%Y-%m-%d %H:%M}",
                 event.action,
+                outcome,
                 event.before,
                 event.after,
-                outcome,
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
-                if column == 4 and event.outcome in OUTCOME_ROLES:
+                if event.made_no_change:  # greyed: it is not part of the number's story
+                    item.setForeground(colour(Role.MUTED))
+                elif column == OUTCOME and event.outcome in OUTCOME_ROLES:
                     item.setForeground(colour(OUTCOME_ROLES[event.outcome]))
                 self.history.setItem(row, column, item)
         self.history.resizeRowsToContents()

@@ -25,18 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.last_known import CHANGES_NEED_LIVE, Freshness
+from ..domain.monitor_events import NumberChanges
 from ..domain.records import OrganizationRecord
 from ..domain.voice_routing import NumberRouting
+from ..services.last_known import LastKnownService
+from ..services.number_changes import NumberChangesService
 from ..services.plan_runner import PlanRunner
 from ..services.voice_routing import VoiceRoutingService
 from .async_tasks import TaskRunner
+from .freshness_note import FreshnessNote, seen_title
 from .gil import gui_keeps_the_gil
-from .models.voice_numbers_model import NUMBER, VoiceNumbersModel
+from .models.voice_numbers_model import NUMBER, WIDTHS, VoiceNumbersModel
 from .selection import OrganizationSelection, Scope
 from .style import Role, css
 from .voice_details import VoiceDetails
 from .voice_run import RoutingRun
-from .widgets import ProgressStrip, TablePanel, error_label, number_table, user_text
+from .widgets import (
+    ProgressStrip,
+    TablePanel,
+    error_label,
+    number_table,
+    scrollable,
+    user_text,
+)
 
 SHARED_NOTE = (
     "Shared mode: numbers on Loquent's shared account get Loquent's Voice URL when they are "
@@ -47,6 +59,7 @@ CONFIGURE_TIP = (
     "changes before anything is sent, and saves the previous configuration first."
 )
 RESTORE_TIP = "Put back the saved previous voice configuration of the selected numbers."
+CHANGES_OFFLINE = "Who changed this number on Twilio can be read once Twilio can be reached."
 
 
 class VoiceTab(QWidget):
@@ -57,9 +70,17 @@ class VoiceTab(QWidget):
         plans: PlanRunner,
         selection: OrganizationSelection,
         parent: QWidget | None = None,
+        *,
+        last_known: LastKnownService,
+        changes: NumberChangesService,
     ) -> None:
         super().__init__(parent)
         self.voice = voice
+        # Reads go through `last_known`: live from Twilio, or what Loquent last saw when
+        # Twilio cannot be reached (then nothing that changes the account is offered).
+        self.last_known = last_known
+        self.changes = changes
+        self.freshness = Freshness()
         self.plans = plans
         self.tasks = tasks
         self.selection = selection
@@ -88,12 +109,13 @@ class VoiceTab(QWidget):
         self.shared_note.setStyleSheet(css(Role.NOTE))
         self.progress = ProgressStrip()
         self.error = error_label()
+        self.offline_note = FreshnessNote()
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.model = VoiceNumbersModel()
-        self.table = number_table(self.model, (130, 160, 220, 230, 160, 160, 110), NUMBER)
+        self.table = number_table(self.model, WIDTHS, NUMBER)
         self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)  # one line a number; the detail panel has it all
         self.details = VoiceDetails()
@@ -104,15 +126,21 @@ class VoiceTab(QWidget):
 
         splitter = QSplitter()
         splitter.addWidget(self.panel)
-        splitter.addWidget(self.details)
+        # The details scroll on their own: a small window keeps the table's full height.
+        splitter.addWidget(scrollable(self.details))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        # The table's first four columns (number, who answers, Loquent, saved) fit its share
+        # of a 1024 px window; the details take the rest and give way first.
+        splitter.setSizes([sum(WIDTHS[:4]) + 24, 380])
+        splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.shared_note)
         layout.addWidget(self.progress)
         layout.addWidget(self.error)
+        layout.addWidget(self.offline_note)
         layout.addWidget(self.result_label)
         layout.addWidget(splitter, 1)
 
@@ -142,6 +170,7 @@ class VoiceTab(QWidget):
         self.model.set_items([])
         self.details.show_number(None)
         self.error.clear()
+        self._show_freshness(Freshness())
         self.result_label.clear()
         self.refreshed_label.clear()
         self._update_state()
@@ -188,11 +217,13 @@ class VoiceTab(QWidget):
         self.progress.cancel_button.hide()
         selected = set(self.selected_sids())
         with gui_keeps_the_gil():
-            numbers = await self.voice.overview(org.id)
+            reading = await self.last_known.voice_overview(org.id)
         # (Another organization or account meanwhile: start_scoped cancelled this read.)
-        self.model.set_items(numbers)
+        self.model.set_items(reading.value)
         self._loaded_scope = scope
-        self.panel.mark_refreshed()
+        self._show_freshness(reading.freshness)
+        if reading.live:
+            self.panel.mark_refreshed()
         self._reselect(selected)
         self._update_state()
 
@@ -210,6 +241,14 @@ class VoiceTab(QWidget):
             selection.select(wanted, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.table.viewport().update()
         self._selection_changed()
+
+    def _show_freshness(self, freshness: Freshness) -> None:
+        """Live, or the last known state with its age (and no account changes offered)."""
+        self.freshness = freshness
+        self.offline_note.show_freshness(freshness)
+        self.details.live.setTitle(seen_title(freshness))
+        if not freshness.live:
+            self.refreshed_label.clear()
 
     def _failed(self, exc: BaseException, scope: object = None) -> None:
         if scope is not None and scope != self.selection.scope:
@@ -243,6 +282,15 @@ class VoiceTab(QWidget):
             self.tasks.start_scoped(
                 self._load_history(self.org.id, current.sid), "Read history", busy=False
             )
+            if self.freshness.live:
+                self.details.changes.reading()
+                self.tasks.start_scoped(
+                    self._load_changes(self.org.id, current.sid),
+                    "Read changes on Twilio",
+                    busy=False,
+                )
+            else:  # Twilio's change log cannot be read either
+                self.details.show_changes(NumberChanges(current.sid, problem=CHANGES_OFFLINE))
         self._update_state(chosen)
 
     async def _load_history(self, org_id: int, sid: str) -> None:
@@ -251,9 +299,15 @@ class VoiceTab(QWidget):
         if len(chosen) == 1 and chosen[0].sid == sid:  # (another organization: cancelled)
             self.details.show_history(events)
 
+    async def _load_changes(self, org_id: int, sid: str) -> None:
+        changes = await self.changes.changes(org_id, sid)
+        self.details.show_changes(changes)  # (it ignores a number no longer shown)
+
     # -- configure / restore --------------------------------------------------------------
     def start_apply(self, configure: bool) -> None:
         if self.org is None or self.busy or self.is_shared or not self.selected():
+            return
+        if not self.freshness.live:  # (Ctrl+Enter too) only on what Twilio says now
             return
         scope = self.selection.scope
         self._apply_task = self.tasks.start(
@@ -320,7 +374,10 @@ class VoiceTab(QWidget):
         self.panel.show_state(message, count if total else "")
         if chosen is None:
             chosen = self.selected() if total else []
-        can_act = bool(chosen) and not self.busy and not self.is_shared
+        live = self.freshness.live
+        can_act = bool(chosen) and not self.busy and not self.is_shared and live
+        self.configure_button.setToolTip(CONFIGURE_TIP if live else CHANGES_NEED_LIVE)
+        self.restore_button.setToolTip(RESTORE_TIP if live else CHANGES_NEED_LIVE)
         self.configure_button.setEnabled(can_act and any(n.live is not None for n in chosen))
         self.restore_button.setEnabled(can_act and any(n.has_snapshot for n in chosen))
         self.refresh_button.setEnabled(self.org is not None and self._load_task is None)

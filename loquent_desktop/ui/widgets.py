@@ -1,18 +1,26 @@
 """Small widgets shared by the tabs: a cancellable progress strip, an error line, a table
-panel (the table, the message shown instead of it, and the count below it)."""
+panel (the table, the message shown instead of it, and the count below it), a scrolling page
+for small windows, and tooltips for text that does not fit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
+from PySide6.QtGui import QFontMetrics, QHelpEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableView,
+    QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -130,7 +138,144 @@ def number_table(
     for column, width in enumerate(widths):
         table.setColumnWidth(column, width)
     header.setStretchLastSection(True)
+    tip_elided_cells(table)
     return table
+
+
+# Room a cell or header section takes for its margins and sort arrow around the text.
+_CELL_PADDING = 8
+_HEADER_PADDING = 24
+
+
+class _ElidedTips(QObject):
+    """Shows a cell's or header section's whole text as its tooltip when the text does not fit
+    (Qt elides it with "…") and the model offers no tooltip of its own."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ToolTip or not isinstance(event, QHelpEvent):
+            return False
+        text = self.elided_text(event.pos())
+        if not text:
+            return False
+        QToolTip.showText(event.globalPos(), text, self.view)
+        return True
+
+    def elided_text(self, pos: object) -> str:
+        """The whole text at `pos` (viewport coordinates) if it is cut, else ''."""
+        view, model = self.view, self.view.model()
+        if model is None:
+            return ""
+        metrics = QFontMetrics(view.font())
+        if isinstance(view, QHeaderView):
+            section = view.logicalIndexAt(pos)  # type: ignore[call-overload]
+            if section < 0:
+                return ""
+            orientation = view.orientation()
+            if model.headerData(section, orientation, Qt.ItemDataRole.ToolTipRole):
+                return ""
+            text = str(model.headerData(section, orientation) or "")
+            room = view.sectionSize(section) - _HEADER_PADDING
+        else:
+            index = view.indexAt(pos)  # type: ignore[arg-type]
+            if not index.isValid() or index.data(Qt.ItemDataRole.ToolTipRole):
+                return ""
+            text = str(index.data() or "")
+            room = view.visualRect(index).width() - _CELL_PADDING
+        return text if text and metrics.horizontalAdvance(text) > room else ""
+
+
+def tip_elided_cells(view: QAbstractItemView) -> None:
+    """Give `view`'s cells and horizontal header sections their whole text as a tooltip
+    whenever it is too wide for them (cells whose model has a tooltip keep that one)."""
+    if view.property("elided-tips"):
+        return
+    view.setProperty("elided-tips", True)
+    view.viewport().installEventFilter(_ElidedTips(view))
+    if isinstance(view, QTableView):
+        header = view.horizontalHeader()
+        header.viewport().installEventFilter(_ElidedTips(header))
+
+
+# Room a combo box takes besides its text: the frame and the drop-down arrow.
+_COMBO_CHROME = 34
+
+
+class _ComboTips(QObject):
+    """Keeps a squeezed combo box's whole current text in its tooltip (after its own tip)."""
+
+    def __init__(self, combo: QComboBox) -> None:
+        super().__init__(combo)
+        self.combo = combo
+        self.own_tip = combo.toolTip()
+        combo.currentTextChanged.connect(lambda _text: self.update())
+        # Views refill their combo boxes with signals blocked: the model still says so.
+        model = combo.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(lambda *_args: self.update())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.update()
+        return False
+
+    def update(self) -> None:
+        combo, text = self.combo, self.combo.currentText()
+        cut = QFontMetrics(combo.font()).horizontalAdvance(text) + _COMBO_CHROME > combo.width()
+        parts = [p for p in (text if cut else "", self.own_tip) if p]
+        combo.setToolTip("\n".join(parts))
+
+
+def tip_clipped_combo(combo: QComboBox) -> None:
+    """Give `combo` its current text as a tooltip whenever the layout squeezes it too narrow
+    to show all of it."""
+    if combo.property("clipped-tips") or combo.isEditable():
+        return
+    combo.setProperty("clipped-tips", True)
+    tips = _ComboTips(combo)
+    combo.installEventFilter(tips)
+
+
+def scrollable(page: QWidget) -> QScrollArea:
+    """`page` in a frameless scroll area that scrolls only when the window is smaller than
+    the page needs; otherwise the page fills it exactly as it would on its own."""
+    area = QScrollArea()
+    area.setObjectName(f"{type(page).__name__}-scroll")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
+
+
+def page_of(widget: QWidget | None) -> QWidget | None:
+    """The page inside a `scrollable` area (or `widget` itself)."""
+    return widget.widget() if isinstance(widget, QScrollArea) else widget
+
+
+class ScrollingTabs(QTabWidget):
+    """Tabs whose pages scroll when the window is smaller than a page needs (so the window
+    can shrink to 1024×640 and below), while callers keep speaking of the pages themselves:
+    `widget(i)`, `currentWidget()`, `indexOf(page)` and `setCurrentWidget(page)` see the
+    page, not the scroll area around it."""
+
+    def add_page(self, page: QWidget, label: str) -> int:
+        return self.addTab(scrollable(page), label)
+
+    def widget(self, index: int) -> QWidget:
+        return page_of(super().widget(index))  # type: ignore[return-value]
+
+    def currentWidget(self) -> QWidget:
+        return page_of(super().currentWidget())  # type: ignore[return-value]
+
+    def indexOf(self, page: QWidget) -> int:
+        return next((i for i in range(self.count()) if self.widget(i) is page), -1)
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        if (index := self.indexOf(page)) >= 0:
+            self.setCurrentIndex(index)
 
 
 def user_text(exc: BaseException) -> str:

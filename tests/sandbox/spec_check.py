@@ -20,7 +20,13 @@ from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
-SPEC_FILES = ("twilio_api_v2010.json", "twilio_events_v1.json", "twilio_trunking_v1.json")
+SPEC_FILES = (
+    "twilio_api_v2010.json",
+    "twilio_events_v1.json",
+    "twilio_trunking_v1.json",
+    "twilio_pricing_v1.json",
+    "twilio_monitor_v1.json",
+)
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -298,7 +298,8 @@ def test_a_persistent_error_leaves_a_resumable_checkpoint(context, qloop, sandbo
         run(qloop, context.history.sync.start(byo, "messages", progress=break_after_two_pages))
     assert "server problem" in str(failure.value) and "Resume" in str(failure.value)
     stopped = checkpoint(context, byo)
-    assert stopped.state == "interrupted" and stopped.count("pages") == 2
+    # Page 3 is requested while page 2 is committed, so it may have come in before the fault.
+    assert stopped.state == "interrupted" and stopped.count("pages") in (2, 3)
     assert "PageToken=" in stopped.next_page_uri
     status = run(qloop, context.history.sync.status(byo, "messages"))
     assert status.resumable and "Interrupted on" in status.text()

@@ -109,8 +109,10 @@ def test_a_repeated_page_link_stops_the_run_instead_of_looping(
     with pytest.raises(HistorySyncError) as failure:
         run(qloop, context.history.sync.start(byo, "messages", progress=loop_on_the_second_page))
     assert "same page of results twice" in str(failure.value)
-    # The second page named itself as the next one: that link was already followed.
-    assert len(sandbox.server.requests("GET", MESSAGES)) == 2
+    # A page named itself as the next one: that link was already followed. (The next page
+    # is requested while one is committed, so the page after the first may have come in
+    # before the fault: then the third page is the one that loops.)
+    assert len(sandbox.server.requests("GET", MESSAGES)) in (2, 3)
     assert checkpoint(context, byo).state == "interrupted"
 
     faults.clear()
@@ -133,7 +135,8 @@ def test_credentials_revoked_mid_run_stop_it_resumably(context, qloop, sandbox, 
         run(qloop, context.history.sync.start(byo, "messages", progress=revoke_after_two_pages))
     assert "rejected the credentials" in str(failure.value)
     assert checkpoint(context, byo).state == "interrupted"
-    assert checkpoint(context, byo).count("pages") == 2
+    # Page 3 is requested while page 2 is committed: it may have come in before the change.
+    assert checkpoint(context, byo).count("pages") in (2, 3)
 
     account.auth_token = real_token
     run(qloop, context.history.sync.resume(byo, "messages"))

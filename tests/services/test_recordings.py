@@ -1,4 +1,5 @@
-"""Recordings services against the emulator: sync (read-only, upsert by SID, resumable),
+"""Recordings services against the emulator: sync (read-only, upsert by SID, resumable;
+a Shared organization's per-call sync is in test_recordings_shared.py),
 downloads (byte for byte, resumable mid-file, never twice, no credentials to media storage,
 429 back-off), and the trunk recording plan (confirm sends and journals, cancel sends nothing).
 """
@@ -195,11 +196,25 @@ def test_a_sync_stopped_by_twilio_resumes_to_the_same_result(qloop, context, san
     assert {r.sid for r in rows} == set(seeded(sandbox))
 
 
-def test_shared_organizations_are_refused_with_a_reason(qloop, context, sandbox) -> None:
-    record = run(qloop, context.organizations.add("Shared one"))
-    run(qloop, context.connection.connect_shared(sandbox.shared_credentials))
-    from loquent_desktop.domain.errors import LoquentError
+def test_the_request_log_shows_credentials_only_reached_twilios_api_host(
+    qloop, context, sandbox, org
+) -> None:
+    """Media requests are in the emulator's request log, marked: the api host got the
+    account's credentials and answered with a redirect; media storage got none."""
+    from tests.support.request_contract import violations
 
-    with pytest.raises(LoquentError, match="own Twilio account"):
-        run(qloop, context.recordings.sync.start(record.id, "recordings"))
-    assert [r for r in sandbox.server.requests() if "/Recordings" in r.path] == []
+    run(qloop, context.recordings.sync.start(org, "recordings"))
+    sids = sorted(seeded(sandbox))[:2]
+    sandbox.server.clear_log()
+    run(qloop, context.recordings.downloads.download(org, sids, "mp3"))
+    media = [r for r in sandbox.server.requests() if r.media is not None]
+    api = [r for r in media if r.media == "api"]
+    storage = [r for r in media if r.media == "storage"]
+    assert len(api) == len(storage) == 2 and len(media) == len(sandbox.server.requests())
+    account = sandbox.demo_credentials.account_sid
+    assert all(r.authorization and r.auth_username == account for r in api)
+    assert all(r.status == 302 and r.path.endswith(".mp3") for r in api)
+    assert all(r.status == 200 and r.path.startswith("/media/") for r in storage)
+    assert not any(r.authorization or r.auth_username for r in storage)
+    # The contract check leaves media alone (no API spec describes them).
+    assert all(violations(r) == [] for r in media)

@@ -77,3 +77,32 @@ def test_loquent_setting_is_local_and_decides_loquent_numbers(qloop, context, sa
     assert who_records(plain, None, LOQUENT_URL, True).records is True
     assert "on" in who_records(plain, None, LOQUENT_URL, True).text
     assert who_records(plain, None, LOQUENT_URL, False).records is False
+
+
+def test_one_numbers_answer_from_its_live_configuration(qloop, context, sandbox) -> None:
+    """The Voice routing tab's question: from the live fields; the trunk's mode read live,
+    Loquent's setting remembered once read (no read at all for a number on no trunk)."""
+    from loquent_desktop.domain.voice_route import VoiceConfig
+
+    org = run(qloop, context.organizations.add("Northwind"))
+    run(qloop, context.connection.connect(org.id, sandbox.demo_credentials))
+    coverage = context.recordings.coverage
+    state = sandbox.server.state
+    trunk = next(iter(state.trunks.values()))
+    on_trunk = run(qloop, coverage.for_number(org.id, "+14155550100", VoiceConfig(
+        voice_url="https://crm.example/voice", trunk_sid=trunk.sid)))  # fmt: skip
+    assert on_trunk.decider == TRUNK and (trunk.friendly_name or trunk.sid) in on_trunk.text
+    assert on_trunk.records == (trunk.recording_mode != "do-not-record")
+    ours = VoiceConfig(voice_url=org.effective_voice_url(coverage.default_voice_url))
+    fresh = replace(org)
+    assert coverage.answer_now(fresh, "+14155550101", ours) is not None  # read just above
+    run(qloop, coverage.set_setting(org.id, True))
+    sandbox.server.clear_log()
+    now = coverage.answer_now(fresh, "+14155550101", ours)
+    assert now is not None and now.decider == LOQUENT and now.records is True
+    assert coverage.answer_now(fresh, "+1", VoiceConfig(trunk_sid=trunk.sid)) is None
+    assert sandbox.server.requests() == []
+    other = run(
+        qloop, coverage.for_number(org.id, "+1", VoiceConfig(voice_url="https://x.example/v"))
+    )
+    assert other.decider == OTHER and "x.example" in other.text

@@ -165,7 +165,11 @@ def _problems(
 
 
 def violations(record: RequestRecord) -> list[str]:
-    """What is wrong with one request, as sentences; empty when Twilio's spec allows it."""
+    """What is wrong with one request, as sentences; empty when Twilio's spec allows it.
+    Recording media (`record.media`) are not in Twilio's API specs: not checked here (the
+    recordings tests check who got credentials)."""
+    if record.media is not None:
+        return []
     method, path = record.method.upper(), record.path
     try:
         spec, op = operation(method, path)

@@ -383,7 +383,8 @@ def test_leaving_own_account_for_the_shared_one_asks_first(window, qloop, sandbo
 
 def test_leaving_own_account_warns_about_its_event_streams(window, qloop, sandbox) -> None:
     """Event streams set up in the organization's own account keep running on Twilio, and
-    cannot be removed in Shared mode: the switch says so before it happens."""
+    cannot be removed in Shared mode: the switch says so before it happens and offers to
+    remove them first (tests/ui/test_leaving_byo.py follows that offer through)."""
     org = add_org(window, qloop, "Streaming Org")
     tab = window.credentials_tab
     qloop.run_until_complete(tab.details.connect_org(org.id, sandbox.demo_credentials))
@@ -401,8 +402,8 @@ def test_leaving_own_account_warns_about_its_event_streams(window, qloop, sandbo
         return text
 
     text = qloop.run_until_complete(click_shared_and_cancel())
-    assert "SMS events still stream from its own Twilio account to Loquent" in text
-    assert "remove them on Sync → Event streaming first" in text
+    assert "SMS events streaming to Loquent" in text and "Twilio keeps sending them" in text
+    assert "removes the event streams before the organization switches to Shared" in text
     assert context_org(window, org.id).byo_twilio
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from loquent_desktop.settings import DEFAULT_VOICE_URL
 from loquent_desktop.ui.dialogs.confirm_plan import ConfirmPlanDialog
 from loquent_desktop.ui.models.voice_numbers_model import ANSWERS, LOQUENT, SAVED
+from loquent_desktop.ui.voice_details import AFTER, CHANGE, OUTCOME
 from tests.conftest import wait_until
 from tests.services.test_voice_routing import console_update, emulator_numbers
 from tests.ui.test_numbers_tab import dialog_of, plan_rows, rendered, run, writes
@@ -250,8 +251,28 @@ def test_history_lists_the_numbers_changes(window, qloop, context, sandbox) -> N
     run(qloop, wait_until(lambda: history.rowCount() == 2, message="history"))
     actions = [history.item(r, 1).text() for r in range(2)]
     assert actions == ["Restored", "Pointed at Loquent"]
-    assert all(history.item(r, 4).text() == "succeeded" for r in range(2))
-    assert DEFAULT_VOICE_URL in history.item(1, 3).text()
+    assert all(history.item(r, OUTCOME).text() == "succeeded" for r in range(2))
+    assert DEFAULT_VOICE_URL in history.item(1, AFTER).text()
+
+
+def test_history_shows_a_cancelled_plan_as_cancelled(window, qloop, context, sandbox) -> None:
+    """Cancel, then confirm: one change was made, and the history must not say two were."""
+    tab = open_voice(window, qloop, context, sandbox)
+    (sid,) = select(tab, has_url)
+    press(qloop, tab, tab.configure_button, "cancel")
+    tab.select_sids([sid])
+    press(qloop, tab, tab.configure_button, "confirm")
+    run(qloop, wait_until(lambda: not tab.busy, message="reload"))
+    tab.select_sids([sid])
+    history = tab.details.history
+    run(qloop, wait_until(lambda: history.rowCount() == 2, message="history"))
+    rows = [(history.item(r, CHANGE).text(), history.item(r, OUTCOME).text()) for r in range(2)]
+    assert rows == [
+        ("Pointed at Loquent", "succeeded"),
+        ("Cancelled: Point at Loquent", "cancelled"),
+    ]
+    muted = history.item(1, CHANGE).foreground().color()
+    assert muted != history.item(0, CHANGE).foreground().color()  # greyed, not like a change
 
 
 def test_shared_organization_explains_and_offers_no_actions(

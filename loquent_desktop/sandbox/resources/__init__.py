@@ -10,6 +10,8 @@ from loquent_desktop.sandbox.resources import (
     events,
     incoming_numbers,
     messages,
+    monitor_events,
+    pricing,
     recordings,
     trunks,
 )
@@ -27,4 +29,6 @@ ROUTES: list[Route] = [
     *calls.ROUTES,
     *recordings.ROUTES,
     *trunks.ROUTES,
+    *pricing.ROUTES,
+    *monitor_events.ROUTES,
 ]

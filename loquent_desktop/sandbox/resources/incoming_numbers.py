@@ -27,6 +27,7 @@ from loquent_desktop.sandbox.formats import (
 )
 from loquent_desktop.sandbox.inventory import INCOMING_TYPE, AvailableNumber, friendly_name
 from loquent_desktop.sandbox.paging import parse_page_request, select_page, v2010_envelope
+from loquent_desktop.sandbox.resources.monitor_events import record_number_change
 from loquent_desktop.sandbox.routing import Ctx, Reply, route
 from loquent_desktop.sandbox.state import IncomingNumber
 
@@ -289,6 +290,7 @@ def update_number(ctx: Ctx) -> Reply:
         if target not in ctx.state.account_family(ctx.principal.account_sid):
             raise bad_request(errors.INVALID_PARAMETER, f"AccountSid {target} is not valid")
         fields["account_sid"] = target
+    record_number_change(ctx, number, fields)  # Twilio's Monitor event: who changed what
     for attr, value in fields.items():
         setattr(number, attr, value)
     number.date_updated = utcnow()
@@ -297,6 +299,7 @@ def update_number(ctx: Ctx) -> Reply:
 
 def delete_number(ctx: Ctx) -> Reply:
     number = _owned(ctx)
+    record_number_change(ctx, number, None)  # Twilio's Monitor event: who released it
     del ctx.state.numbers[number.sid]
     return Reply(204)
 

@@ -12,8 +12,11 @@ header, MP3 as silent MPEG-1 Layer III frames), the same bytes every time, so a 
 compare a downloaded file with `audio_for` byte for byte. Storage honours ``Range``
 (206 + Content-Range), which is how a client resumes a partial file.
 
-Media are not REST resources in Twilio's OpenAPI specs, so these requests bypass the
-JSON router and its request log (which the spec contract checks); `MediaDesk` is their log.
+Media are not REST resources in Twilio's OpenAPI specs, so these requests bypass the JSON
+router. They still go into the emulator's request log, marked `media="api"` or
+`media="storage"` with whether an Authorization header came (the spec contract check skips
+them), so a test reads "which host got credentials" where it reads everything else;
+`MediaDesk` also keeps its own short lists for the download tests.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ import hashlib
 import math
 import re
 import struct
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from aiohttp import web
 
-from loquent_desktop.sandbox.auth import require_account_access, resolve
+from loquent_desktop.sandbox.auth import basic_username, require_account_access, resolve
 from loquent_desktop.sandbox.errors import TwilioError, error_body, not_found
+from loquent_desktop.sandbox.request_log import RequestLog, RequestRecord
 from loquent_desktop.sandbox.state import SandboxState
 
 _API_MEDIA = re.compile(
@@ -85,8 +90,29 @@ class MediaDesk:
     throttle: int = 0  # answer this many api-host media requests with 429 first
     in_flight: int = 0  # storage answers being sent now, and the most at once
     most_in_flight: int = 0
+    log: RequestLog | None = field(default=None, repr=False)  # the emulator's request log
 
     async def serve(
+        self, state: SandboxState, request: web.Request, base_url: str
+    ) -> web.StreamResponse:
+        record = RequestRecord(
+            method=request.method.upper(), path=request.path, query=dict(request.query),
+            form={}, auth_username=basic_username(request.headers.get("Authorization")),
+            media="storage" if request.path.startswith(STORAGE_PREFIX) else "api",
+            authorization="Authorization" in request.headers,
+            range=request.headers.get("Range"),
+        )  # fmt: skip
+        started = time.perf_counter()
+        try:
+            response = await self._answer(state, request, base_url)
+            record.status = response.status
+            return response
+        finally:  # a cut-off transfer is logged too, with no status (as a dropped answer)
+            record.duration = time.perf_counter() - started
+            if self.log is not None:
+                self.log.append(record)
+
+    async def _answer(
         self, state: SandboxState, request: web.Request, base_url: str
     ) -> web.StreamResponse:
         try:

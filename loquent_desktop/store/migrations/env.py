@@ -11,7 +11,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, create_engine
 
 from loquent_desktop.store.column_types import UTCDateTime
-from loquent_desktop.store.models import Base
+from loquent_desktop.store.models import Base, is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -37,6 +37,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        # History search's FTS5 tables and GIN indexes (0007) live outside the models.
+        include_name=lambda name, *_: not is_search_object(name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -22,6 +22,7 @@ from ..errors import RecordNotFound
 from ..models import SyncCheckpoint
 from .phone_numbers import parse_twilio_date
 from .records import record_from
+from .sync_ranges import SyncRangeRepository, forget_ranges
 
 KINDS = ("messages", "calls", "recordings")
 STATES = ("running", "interrupted", "completed")
@@ -68,6 +69,7 @@ def covers_from(since: datetime | None, through: datetime | None) -> bool:
 class SyncCheckpointRepository:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self.ranges = SyncRangeRepository(sessions)  # a large query's date ranges
 
     def get(self, org_id: int, kind: str, scope: str) -> SyncCheckpointRecord | None:
         query = select(_table).where(
@@ -150,6 +152,7 @@ class SyncCheckpointRepository:
                 ):
                     values["synced_through"] = None
                 session.execute(update(_table).where(_table.c.id == found.id).values(values))
+                forget_ranges(session, [found.id])  # the abandoned run's ranges
             session.commit()
         return [c for c in self.list_for_org(org_id, kind) if c.scope in since_by_scope]
 
@@ -200,6 +203,7 @@ class SyncCheckpointRepository:
                         updated_at=utcnow(),
                     )
                 )
+                forget_ranges(session, [checkpoint_id])
                 session.commit()
         record = self.get_by_id(checkpoint_id)
         if record is None:
@@ -215,4 +219,16 @@ class SyncCheckpointRepository:
                 .where(_table.c.id == checkpoint_id)
                 .values(next_page_uri=None, updated_at=utcnow())
             )
+            session.commit()
+
+    def finish_step(self, checkpoint_id: int, step: int) -> None:
+        """Every date range of query `step` is read: the scope moves on to the next query
+        (its ranges are no longer needed)."""
+        with self._sessions() as session:
+            session.execute(
+                update(_table)
+                .where(_table.c.id == checkpoint_id)
+                .values(step=step + 1, next_page_uri=None, updated_at=utcnow())
+            )
+            forget_ranges(session, [checkpoint_id])
             session.commit()

@@ -7,6 +7,7 @@ else is affected, in plain words. Cancel is the default button: Enter or Esc sen
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -48,6 +50,16 @@ def _consequences_html(plan: Plan) -> str:
     parts += [f"<p>{_affected_html(a)}</p>" for a in plan.affected]
     parts += [f"<p>{html.escape(n)}</p>" for n in plan.notes]
     return "".join(parts)
+
+
+def typed_matches(typed: str, expected: str) -> bool:
+    """Whether `typed` is `expected` as people type a phone number: spaces, dashes, dots and
+    brackets do not count, and the leading + may be left out."""
+
+    def norm(text: str) -> str:
+        return re.sub(r"[\s\-.()]", "", text).removeprefix("+").casefold()
+
+    return bool(norm(expected)) and norm(typed) == norm(expected)
 
 
 def _shown(value: str | None, empty: str) -> str:
@@ -133,6 +145,18 @@ class ConfirmPlanDialog(QDialog):
             self.acknowledge = QCheckBox(plan.acknowledge)
             layout.addWidget(self.acknowledge)
 
+        # An irreversible change takes typing what it destroys, not just Enter or a tick.
+        self.typed: QLineEdit | None = None
+        if plan.type_to_confirm:
+            prompt = QLabel(f"To confirm, type {plan.type_to_confirm}:")
+            prompt.setTextFormat(Qt.TextFormat.PlainText)
+            self.typed = QLineEdit()
+            self.typed.setPlaceholderText(plan.type_to_confirm)
+            self.typed.setAccessibleName(f"Type {plan.type_to_confirm} to confirm")
+            prompt.setBuddy(self.typed)
+            layout.addWidget(prompt)
+            layout.addWidget(self.typed)
+
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.confirm_button = buttons.addButton(
@@ -140,12 +164,23 @@ class ConfirmPlanDialog(QDialog):
         )
         self.cancel_button.setDefault(True)
         self.cancel_button.setFocus()
-        if self.acknowledge is not None:
+        if self.acknowledge is not None or self.typed is not None:
             self.confirm_button.setEnabled(False)
-            self.acknowledge.toggled.connect(self.confirm_button.setEnabled)
+        if self.acknowledge is not None:
+            self.acknowledge.toggled.connect(self._update_confirm)
+        if self.typed is not None:
+            self.typed.textChanged.connect(self._update_confirm)
+            self.typed.setFocus()  # where the user has to start; Enter still means Cancel
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _update_confirm(self) -> None:
+        ticked = self.acknowledge is None or self.acknowledge.isChecked()
+        typed = self.typed is None or typed_matches(
+            self.typed.text(), self.plan.type_to_confirm or ""
+        )
+        self.confirm_button.setEnabled(ticked and typed)
 
     def _consequence_labels(self, plan: Plan) -> QScrollArea:
         consequences = QWidget()

@@ -1,13 +1,19 @@
-"""The synced calls table."""
+"""The synced calls table, with a mark on calls that have recordings (double-clicking one
+opens its recordings on the Recordings tab)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from ...domain.history_records import CallRecord
+from ...domain.validation import format_phone
 from .history_model import HistoryTableModel, direction_text, when_text
 
 DURATION = 5
+RECORDED = 7
+RECORDED_MARK = "● Recorded"
 
 
 def duration_text(seconds: int | None) -> str:
@@ -18,24 +24,36 @@ def duration_text(seconds: int | None) -> str:
 
 
 class CallsModel(HistoryTableModel[CallRecord]):
-    COLUMNS = ("Started", "Direction", "From", "To", "Status", "Duration", "Price")
+    COLUMNS = ("Started", "Direction", "From", "To", "Status", "Duration", "Price", "Recording")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorded: set[str] = set()  # call SIDs with a synced recording
+
+    def set_recorded(self, sids: set[str]) -> None:
+        if sids != self.recorded:
+            self.recorded = set(sids)
+            self.refresh_column(RECORDED)
+
+    def has_recording(self, row: int) -> bool:
+        return self.items[row].sid in self.recorded
 
     def row_texts(self, item: CallRecord) -> tuple[str, ...]:
         price = f"{item.price} {item.price_unit or ''}".strip() if item.price else ""
         return (
             when_text(item.when),
             direction_text(item.direction),
-            item.from_number or "",
-            item.to_number or "",
+            format_phone(item.from_number or ""),
+            format_phone(item.to_number or ""),
             item.status or "",
             duration_text(item.duration),
             price,
+            RECORDED_MARK if item.sid in self.recorded else "",
         )
 
-    def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
-        if column == DURATION:  # "10:05" sorts before "9:00" as text
-            return self.items[index].duration or -1
-        return super()._key(index, column, texts)
-
-    def _sort_needs_texts(self, column: int) -> bool:
-        return column != DURATION and super()._sort_needs_texts(column)
+    def cell_data(self, item: CallRecord, column: int, role: int) -> Any:
+        if column == RECORDED and role == Qt.ItemDataRole.ToolTipRole:
+            if item.sid in self.recorded:
+                return "Double-click to open this call's recordings on the Recordings tab"
+            return None
+        return super().cell_data(item, column, role)

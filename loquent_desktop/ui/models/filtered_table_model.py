@@ -68,8 +68,12 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
     def _row(self, index: int) -> tuple[str, ...]:
         texts = self._texts[index]
         if texts is None:
-            texts = self._texts[index] = self.row_texts(self.items[index])
-            self._haystacks[index] = "\t".join(texts).lower()
+            item = self.items[index]
+            texts = self._texts[index] = self.row_texts(item)
+            haystack = "\t".join(texts)
+            if self.PHONE_COLUMN is not None:  # shown formatted, found as typed: +1415…, 415…
+                haystack += "\t" + str(getattr(item, "phone_number", "") or "")
+            self._haystacks[index] = haystack.lower()
         return texts
 
     def _build(self, limit: int | None = None) -> None:

@@ -1,26 +1,28 @@
-"""What the messages and calls tables share: newest-first rows, a date column sorted by
-time rather than text, and a search box that finds a number however it is typed.
+"""What the messages and calls tables share: rows read page by page from the database,
+newest first (or oldest first), a date column, status colours.
 
-Numbers are shown as Twilio stores them (E.164). Formatting 50,000 of them with the
-phonenumbers library would take seconds, and a search for "(415) 555-0100" still finds
-+14155550100: number-like search words are reduced to their digits first.
+The table never holds the whole history: it starts with one page and asks for the next
+when the view scrolls near the end (`canFetchMore`/`fetchMore`, which Qt calls); the
+table widget reads that page off the GUI thread and hands it to `append_page`. Sorting is
+by time only, in the database, where an index serves it: sorting a million rows by another
+column would take seconds.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...domain.contacts import side_of
+from ...domain.history_records import HistoryCursor, HistoryPage
 from ..style import Role, colour
-from .filtered_table_model import FilteredTableModel
 
 T = TypeVar("T")
+_Index = QModelIndex | QPersistentModelIndex
 WHEN = 0
-_NUMBER_LIKE = re.compile(r"^[+()\d.\-]*\d[+()\d.\-]*$")
 STATUS_ROLES = {
     "failed": Role.ERROR,
     "undelivered": Role.ERROR,
@@ -28,18 +30,6 @@ STATUS_ROLES = {
     "no-answer": Role.WARN,
     "canceled": Role.MUTED,
 }
-
-
-def search_words(text: str) -> str:
-    """'(415) 555-0100' -> '415 5550100': each number-like word keeps only its digits
-    (and a leading +), so it matches the E.164 text in the table."""
-    words = []
-    for word in text.split():
-        if _NUMBER_LIKE.match(word):
-            digits = re.sub(r"\D", "", word)
-            word = ("+" + digits) if word.startswith("+") else digits
-        words.append(word)
-    return " ".join(words)
 
 
 def when_text(moment: datetime | None) -> str:
@@ -55,23 +45,114 @@ def direction_text(direction: str | None) -> str:
     return f"{text} (trunk)" if (direction or "").startswith("trunking") else text
 
 
-class HistoryTableModel(FilteredTableModel[T], Generic[T]):
-    """Subclasses set COLUMNS and implement `row_texts`; items have `.when` and `.status`."""
+class HistoryTableModel(QAbstractTableModel, Generic[T]):
+    """Subclasses set COLUMNS and implement `row_texts`; items have `.when`, `.sid` and
+    `.status`."""
 
+    COLUMNS: Sequence[str] = ()
     STATUS_COLUMN = 4
+    # The view reached the last rows and more match: read the page after `cursor`.
+    fetch_requested = Signal()
+    # The time column's header was clicked: read again, oldest first (True) or newest.
+    order_requested = Signal(bool)
 
-    def set_filter(self, text: str) -> None:
-        super().set_filter(search_words(text))
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[T] = []
+        self._texts: list[tuple[str, ...] | None] = []
+        self.more = False  # rows after the last one loaded match too
+        self.cursor: HistoryCursor | None = None
+        self.fetching = False
+        self.oldest_first = False
 
-    def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
-        if column == WHEN:
-            # Items arrive newest first (HistoryRepository.search orders by date), so their
-            # position is their time order: no 50,000 datetime reads on the GUI thread.
-            return -index
-        return texts[index][column].lower()
+    # -- data in --------------------------------------------------------------------------
+    def row_texts(self, item: T) -> tuple[str, ...]:
+        raise NotImplementedError
 
-    def _sort_needs_texts(self, column: int) -> bool:
-        return column != WHEN
+    def set_page(self, page: HistoryPage) -> None:
+        """Start over with `page` (new filters, search or order)."""
+        self.beginResetModel()
+        self.items = list(page.records)
+        self._texts = [None] * len(self.items)
+        self._after(page)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_page(HistoryPage([], truncated=False))
+
+    def append_page(self, page: HistoryPage) -> None:
+        """The page after the rows loaded (asked for by `fetch_requested`)."""
+        if page.records:
+            first = len(self.items)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.records) - 1)
+            self.items.extend(page.records)
+            self._texts.extend([None] * len(page.records))
+            self._after(page)
+            self.endInsertRows()
+        else:
+            self._after(page)
+
+    def fetch_failed(self) -> None:
+        """The next page could not be read: scrolling asks again."""
+        self.fetching = False
+
+    def _after(self, page: HistoryPage) -> None:
+        self.more = page.truncated and page.next is not None
+        self.cursor = page.next
+        self.fetching = False
+
+    def _row(self, index: int) -> tuple[str, ...]:
+        texts = self._texts[index]
+        if texts is None:  # built when first painted: a page is never formatted up front
+            texts = self._texts[index] = self.row_texts(self.items[index])
+        return texts
+
+    # -- paging and order (Qt calls these) -----------------------------------------------
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self.more and not self.fetching
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self.fetching = True
+            self.fetch_requested.emit()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column != WHEN:
+            return  # see the module docstring; the table puts the indicator back
+        oldest_first = order == Qt.SortOrder.AscendingOrder
+        if oldest_first != self.oldest_first:
+            self.oldest_first = oldest_first
+            self.order_requested.emit(oldest_first)
+
+    # -- Qt model API ---------------------------------------------------------------------
+    @property
+    def visible_items(self) -> list[T]:
+        return list(self.items)
+
+    def item_at(self, row: int) -> T:
+        return self.items[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Click to sort by time" if section == WHEN else "Sorted by time"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._row(index.row())[index.column()]
+        return self.cell_data(self.items[index.row()], index.column(), role)
 
     def cell_data(self, item: T, column: int, role: int) -> Any:
         if column == self.STATUS_COLUMN and role == Qt.ItemDataRole.ForegroundRole:
@@ -81,3 +162,10 @@ class HistoryTableModel(FilteredTableModel[T], Generic[T]):
             moment = item.when  # type: ignore[attr-defined]
             return f"{moment.isoformat()} (UTC)\n{item.sid}" if moment else item.sid  # type: ignore[attr-defined]
         return None
+
+    def refresh_column(self, column: int) -> None:
+        """A column's texts changed for every row (e.g. which calls have recordings)."""
+        for index in range(len(self._texts)):
+            self._texts[index] = None
+        if self.items:
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.items) - 1, column))

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from ...domain.history_records import MessageRecord
+from ...domain.validation import format_phone
 from .history_model import HistoryTableModel, direction_text, when_text
 
 BODY = 5
@@ -19,8 +20,8 @@ class MessagesModel(HistoryTableModel[MessageRecord]):
         return (
             when_text(item.when),
             direction_text(item.direction),
-            item.from_number or "",
-            item.to_number or "",
+            format_phone(item.from_number or ""),
+            format_phone(item.to_number or ""),
             item.status or "",
             # One line per row: a multi-line body would make rows of different heights.
             " ".join((item.body or "").split()),

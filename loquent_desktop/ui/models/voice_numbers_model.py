@@ -1,19 +1,31 @@
-"""The Voice routing table: each imported number's live routing and what Loquent saved."""
+"""The Voice routing table: each imported number's live routing and what Loquent saved.
+
+Columns in the order an account manager reads them: the number, who answers it, whether
+that is Loquent, whether a configuration is saved to restore; the raw URLs after that, so a
+narrow window still shows what matters without scrolling sideways."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from ...domain.validation import format_phone
 from ...domain.voice_routing import NumberRouting, shown
+from ..style import Role, colour
 from .filtered_table_model import FilteredTableModel
 from .owned_numbers_model import ROUTE_COLOURS, ROUTE_TIPS
 
-NUMBER, NAME, ANSWERS, VOICE_URL, FALLBACK, STATUS, LOQUENT, SAVED = range(8)
-DRIFT_COLOUR = "#b3261e"
+NUMBER, ANSWERS, LOQUENT, SAVED, NAME, VOICE_URL, FALLBACK, STATUS = range(8)
+# Initial widths: the first four fit side by side in the table's share of a 1024 px window.
+WIDTHS = (122, 196, 84, 104, 150, 230, 160, 160)
+HEADER_TIPS = {
+    ANSWERS: "Where Twilio sends the number's inbound calls now (a trunk or TwiML app wins "
+    "over the Voice URL)",
+    LOQUENT: "Whether inbound calls to the number reach Loquent now",
+    SAVED: "The voice configuration saved before Loquent first changed the number: what "
+    "Restore previous… writes back",
+}
 
 
 def _with_method(url: str | None, method: str | None, name: str) -> str:
@@ -25,14 +37,19 @@ class VoiceNumbersModel(FilteredTableModel[NumberRouting]):
     PHONE_COLUMN = NUMBER
     COLUMNS = (
         "Number",
-        "Friendly name",
         "Who answers calls",
+        "Loquent",
+        "Saved",
+        "Friendly name",
         "Voice URL",
         "Fallback URL",
         "Status callback",
-        "Points at Loquent",
-        "Previous configuration",
     )
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return HEADER_TIPS.get(section)
+        return super().headerData(section, orientation, role)
 
     def row_texts(self, item: NumberRouting) -> tuple[str, ...]:
         live, route = item.live, item.route
@@ -49,13 +66,13 @@ class VoiceNumbersModel(FilteredTableModel[NumberRouting]):
             loquent = "Yes" if item.points_at_loquent else "No"
         return (
             format_phone(item.phone_number),
-            item.friendly_name or "",
             answers if live is not None else (item.problem or "Not read"),
+            loquent,
+            self._saved_text(item),
+            item.friendly_name or "",
             voice,
             fallback,
             status,
-            loquent,
-            self._saved_text(item),
         )
 
     @staticmethod
@@ -70,17 +87,19 @@ class VoiceNumbersModel(FilteredTableModel[NumberRouting]):
         if column == ANSWERS:
             if route is None:
                 if role == Qt.ItemDataRole.ForegroundRole:
-                    return QColor(DRIFT_COLOUR)
+                    return colour(Role.ERROR)
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return item.problem or "The live configuration could not be read."
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(ROUTE_COLOURS[route.kind])
+                return ROUTE_COLOURS[route.kind]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{route.describe()}\n{ROUTE_TIPS[route.kind]}"
         if column == LOQUENT and role == Qt.ItemDataRole.ForegroundRole:
-            return QColor("#1b6e3a" if item.points_at_loquent else "#6b6b6b")
+            return colour(Role.OK if item.points_at_loquent else Role.MUTED)
         if column == SAVED:
             if role == Qt.ItemDataRole.ForegroundRole and item.drift:
-                return QColor(DRIFT_COLOUR)
+                return colour(Role.ERROR)
             if role == Qt.ItemDataRole.ToolTipRole:
                 if not item.has_snapshot:
                     return "No previous configuration saved: nothing to restore."
@@ -89,7 +108,7 @@ class VoiceNumbersModel(FilteredTableModel[NumberRouting]):
                         c.label for c in item.drift
                     )
                 return "Restore puts this saved configuration back."
-        if role == Qt.ItemDataRole.ToolTipRole and column in (VOICE_URL, FALLBACK, STATUS):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (NAME, VOICE_URL, FALLBACK, STATUS):
             return self._row_tip(item, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == NUMBER:
             return f"{item.phone_number}\n{item.sid}"
