@@ -90,6 +90,11 @@ class RecordingsView(QWidget):
         sync_row.addWidget(self.sync_status, 1)
 
         self.number = QComboBox()
+        # Wide enough for a formatted number ("+1 415-900-0137"); it is filled after a read.
+        self.number.setMinimumContentsLength(16)
+        self.number.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.source = QComboBox()
         self.source.addItem("Any source", None)
         for source in SOURCES:
