@@ -9,7 +9,6 @@ against the OS trust store (`tls.py`), so a company's inspection root works.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import ssl
@@ -22,7 +21,7 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
 from ..domain.errors import TwilioApiError
-from .retry import RetryPolicy
+from .retry import RetryPolicy, wait_at_least
 from .routing import HostRouting
 from .tls import is_certificate_error, ssl_context, untrusted_message
 
@@ -150,7 +149,7 @@ class RoutingHttpClient(AsyncHttpClient):
                 attempt,
                 wait,
             )
-            await asyncio.sleep(wait)
+            await wait_at_least(wait)
 
     async def _send(
         self,

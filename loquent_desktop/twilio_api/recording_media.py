@@ -10,7 +10,6 @@ account's retry policy (honouring Retry-After), which tests set to zero delays.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import re
 from collections.abc import Callable
@@ -21,7 +20,7 @@ import aiohttp
 from twilio.rest import Client
 
 from ..domain.errors import TwilioApiError
-from .retry import RetryPolicy
+from .retry import RetryPolicy, wait_at_least
 
 # The same loopback rule as routing targets: plain http only to this machine.
 from .routing import HostRouting, _is_loopback
@@ -80,7 +79,7 @@ class RecordingMediaGateway:
             if status is not None and not self._retry.should_retry("GET", status, attempt):
                 raise MediaError(f"Twilio answered {status} for recording {sid}.",
                                  status=status, kind="http")  # fmt: skip
-            await asyncio.sleep(self._retry.delay(attempt, retry_after))
+            await wait_at_least(self._retry.delay(attempt, retry_after))
 
     async def download(self, sid: str, fmt: str, part: Path, progress: ByteProgress) -> int:
         """Fetch the media into `part`, continuing from the bytes already there. Returns

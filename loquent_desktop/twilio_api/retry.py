@@ -7,8 +7,19 @@ GETs are repeated: repeating a POST could buy a number twice.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from dataclasses import dataclass
+
+
+async def wait_at_least(seconds: float) -> None:
+    """Sleep `seconds` or a little more, never less: Retry-After is a minimum, and on the qasync
+    loop a sleep is a coarse Qt timer that may fire up to 5% early (a 300 ms wait measured
+    299.6 ms, and a request sent that early may meet another 429)."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(left)
 
 
 @dataclass(frozen=True)
