@@ -111,7 +111,8 @@ def _trials(
             sandbox.server.set_latency(KILLED_RUN_LATENCY_S)
             _killed_run(tmp_path / str(trial), context, sandbox, org_id, kind, target, delay)
             sandbox.server.set_latency(0)  # the run after the kill: as fast as it goes
-            _check_trial(context, qloop, org_id, kind, trial, expected, read_db, fell)
+            where = _resume_killed(context, qloop, org_id, kind, trial, expected, read_db)
+            fell[where] = fell.get(where, 0) + 1
     finally:
         sandbox.server.set_latency(0)
     trial_report(
@@ -127,17 +128,10 @@ def _trials(
     assert mid_run >= trials // 4, "kills must land between page commits to mean much"
 
 
-def _check_trial(
-    context: Any,
-    qloop: Any,
-    org_id: int,
-    kind: str,
-    trial: int,
-    expected: Any,
-    read_db: Any,
-    fell: dict[str, int],
-) -> None:
-    """Where the kill fell, then: the run after it ends with exactly Twilio's records."""
+def _resume_killed(
+    context: Any, qloop: Any, org_id: int, kind: str, trial: int, expected: Any, read_db: Any
+) -> str:
+    """Where the kill fell; and the run after it ends with exactly Twilio's records."""
     killed = context.database.sync_checkpoints.latest_run(org_id, kind)
     if not killed:
         where = "before its first page"
@@ -145,7 +139,6 @@ def _check_trial(
         where = "after the run completed"
     else:
         where = f"after {sum(cp.count('pages') for cp in killed)} page(s)"
-    fell[where] = fell.get(where, 0) + 1
     status = run(qloop, context.history.sync.status(org_id, kind))
     try:
         if status.resumable:
@@ -160,6 +153,7 @@ def _check_trial(
     if where != "after the run completed":  # else the last run only re-read the overlap
         total = sum(cp.count("new") for cp in latest)
         assert total == len(expected), f"trial {trial}: counted {total} new"
+    return where
 
 
 @pytest.mark.keychain
