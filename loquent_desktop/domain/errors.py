@@ -65,6 +65,12 @@ class TwilioApiError(LoquentError):
         return self.status == 401 or self.code == 20003
 
     @property
+    def is_denied(self) -> bool:
+        """These credentials may not read this resource or product (Accounts with an API
+        key, Pricing, Monitor): 401 or 403."""
+        return self.status in (401, 403)
+
+    @property
     def is_not_found(self) -> bool:
         return self.status == 404
 

@@ -14,6 +14,7 @@ from typing import Any
 AUTHENTICATE = 20003  # 401 "Authenticate": bad or insufficient credentials
 METHOD_NOT_ALLOWED = 20004  # 405 "Method not allowed"
 INVALID_PAGE_SIZE = 20007  # 400 "Invalid paging parameter" (PageSize outside 1..1000)
+FORBIDDEN = 20403  # 403: credentials without access to a product (a restricted API key)
 NOT_FOUND = 20404  # 404 "The requested resource ... was not found"
 TOO_MANY_REQUESTS = 20429  # 429 "Too Many Requests"
 INTERNAL_ERROR = 20500  # 500 "Internal Server Error"
@@ -64,6 +65,10 @@ def authenticate() -> TwilioError:
     return TwilioError(
         401, AUTHENTICATE, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'}
     )
+
+
+def forbidden(message: str) -> TwilioError:
+    return TwilioError(403, FORBIDDEN, message)
 
 
 def bad_request(code: int, message: str) -> TwilioError:

@@ -35,7 +35,7 @@ class ConnectionService:
         except TwilioApiError as err:
             # Standard and Restricted API keys may not read Accounts: a cheap list call tells
             # a bad key (401 again) from a good one that simply lacks that permission.
-            if credentials.kind is not CredentialKind.API_KEY or err.status not in (401, 403):
+            if credentials.kind is not CredentialKind.API_KEY or not err.is_denied:
                 raise
             await account.incoming_numbers.peek()
             return AccountInfo(credentials.account_sid, None, None, None, details_available=False)

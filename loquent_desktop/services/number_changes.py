@@ -33,7 +33,7 @@ NO_PERMISSION = (
 
 def unreadable(err: TwilioApiError) -> str:
     """Why the changes could not be read, in a sentence."""
-    if err.status in (401, 403):
+    if err.is_denied:
         return NO_PERMISSION
     return f"Who changed this number on Twilio could not be read: {err}"
 

@@ -73,7 +73,7 @@ class NumberPrices:
         except TwilioApiError as err:
             reason = _reason(err, country)
             # An answer is worth remembering; a timeout or a 5xx is asked again next time.
-            if err.status in (401, 403, 404):
+            if err.is_denied or err.is_not_found:
                 self._cache[key] = (now, reason)
             log.info("No number prices for %s: %s", country, err.message)
             return reason
@@ -82,12 +82,12 @@ class NumberPrices:
 
 
 def _reason(err: TwilioApiError, country: str) -> str:
-    if err.status in (401, 403):
+    if err.is_denied:
         return (
             "The price could not be read: these credentials may not read Twilio's prices "
             "(an API key without the Pricing permission). Twilio still bills the monthly "
             f"fee; see {PRICING_PAGE}, or use a key that may read pricing."
         )
-    if err.status == 404:
+    if err.is_not_found:
         return f"Twilio publishes no number prices for {country}; see {PRICING_PAGE}."
     return f"Twilio's price could not be read ({err.message}); see {PRICING_PAGE}."

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from loquent_desktop.sandbox import errors
-from loquent_desktop.sandbox.errors import TwilioError, bad_request, not_found
+from loquent_desktop.sandbox.errors import bad_request, forbidden, not_found
 from loquent_desktop.sandbox.formats import iso8601, new_sid, utcnow
 from loquent_desktop.sandbox.paging import parse_page_request, select_page, v1_envelope
 from loquent_desktop.sandbox.routing import Ctx, Reply, route
@@ -29,7 +29,6 @@ from loquent_desktop.sandbox.state import IncomingNumber, SandboxState
 
 HOST = "monitor.twilio.com"
 API = "https://api.twilio.com/2010-04-01"
-FORBIDDEN = 20403  # Twilio's "forbidden" for credentials without access to a product
 
 # The number fields a change is reported for (Twilio's snake-case property names).
 REPORTED_FIELDS = (
@@ -181,7 +180,7 @@ def _require_monitor_access(ctx: Ctx) -> None:
     # A restricted API key has only the permissions it was given; the sandbox's have none
     # for Monitor, which Twilio refuses with 403.
     if ctx.principal.key_kind == "restricted":
-        raise TwilioError(403, FORBIDDEN, "Forbidden: this API key may not read Monitor events")
+        raise forbidden("Forbidden: this API key may not read Monitor events")
 
 
 def _date(ctx: Ctx, name: str) -> datetime | None:

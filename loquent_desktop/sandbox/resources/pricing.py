@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from loquent_desktop.sandbox.errors import TwilioError, not_found
+from loquent_desktop.sandbox.errors import forbidden, not_found
 from loquent_desktop.sandbox.paging import parse_page_request, select_page, v1_envelope
 from loquent_desktop.sandbox.price_book import CountryPriceList
 from loquent_desktop.sandbox.routing import Ctx, Reply, route
 
 HOST = "pricing.twilio.com"
-FORBIDDEN = 20403
 _BASE = "/v1/PhoneNumbers/Countries"
 
 
 def _require_access(ctx: Ctx) -> None:
     denied = ctx.principal.key_kind == "restricted"
     if denied or ctx.principal.account_sid in ctx.state.pricing_denied:
-        raise TwilioError(403, FORBIDDEN, "Forbidden: these credentials may not read pricing")
+        raise forbidden("Forbidden: these credentials may not read pricing")
 
 
 def _url(iso: str) -> str:
