@@ -5,8 +5,9 @@ real Sync-tab table.
         [--quick]
 
 For each database (a SQLite file, and PostgreSQL when a URL is given), in a process of its
-own: stores N messages with realistic bodies straight through the store's engine (plain
-INSERTs, so the search index's triggers run as they do under a sync), newest first as a sync
+own: stores N messages over two years with realistic bodies straight through the store's engine
+(plain INSERTs, so the search index's triggers run as they do under a sync; the per-day
+counts of migration 0009 are then made as its upgrade makes them), newest first as a sync
 writes them; about 5.5% hold the word "invoice" (some as "Invoice," or "INVOICE", next to
 decoys such as "invoices" and "reinvoiced" that must not match). Then builds the real
 `HistoryTable` (messages) offscreen on a qasync loop over `HistoryBrowseService` and measures
@@ -23,6 +24,8 @@ count (`table.total`):
   insert cost    what the search index adds to each stored row, for the sync's writer: the
                  same 20,000-row insert with and without it (dropped in a rolled-back
                  transaction), at N rows
+  count upkeep   what keeping the per-day counts adds to each stored row (one statement a
+                 page, rolled back), against the same plain insert
 
 Prints the figures; `figures(config)` returns them for `./dev.sh bench`.
 """
@@ -46,12 +49,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.browser_writes import count_upkeep, insert_cost  # noqa: E402
 from bench.figures import BenchConfig, Figure  # noqa: E402
 
 TARGET_MS = 100.0
 WORD = "invoice"
 WORD_SHARE = 0.055
 INSERT_SAMPLE = 20_000
+UPKEEP_SHARE = 0.1  # the counts may add a tenth of what storing a message costs
 _WORD_RE = re.compile(r"[^\W_]+")
 FILLER = (  # noqa: SIM905  (a sentence reads better than a list of 60 words)
     "hi thanks for your order it shipped today and should arrive tomorrow please confirm the "
@@ -74,9 +79,12 @@ def _body(rng: random.Random, hit: bool) -> str:
     return " ".join(words)
 
 
-def _rows(org_id: int, count: int, start: int, end: datetime, rng: random.Random) -> list[dict]:
+def _rows(
+    org_id: int, count: int, start: int, end: datetime, rng: random.Random, total: int
+) -> list[dict]:
+    """Rows `start` to `start + count` of `total` spread over two years, newest first."""
     own = [f"+1415555{n:04d}" for n in range(20)]
-    step = timedelta(days=730) / max(count, 1)
+    step = timedelta(days=730) / max(total, 1)
     rows = []
     for i in range(start, start + count):
         inbound = rng.random() < 0.45
@@ -111,42 +119,10 @@ def _fill(db: Any, org_id: int, messages: int, end: datetime) -> float:
     for start in range(0, messages, 10_000):
         with db.engine.begin() as conn:
             conn.execute(
-                insert(Message), _rows(org_id, min(10_000, messages - start), start, end, rng)
+                insert(Message),
+                _rows(org_id, min(10_000, messages - start), start, end, rng, messages),
             )
     return time.perf_counter() - started
-
-
-def _insert_cost(db: Any, org_id: int, messages: int, end: datetime) -> dict[str, float]:
-    """Microseconds a row for the same insert (rolled back) with and without the search
-    index: its trigger on SQLite (dropped, then made again from its own SQL, because
-    pysqlite commits DDL at once), its GIN index on PostgreSQL (dropped inside the rolled
-    back transaction)."""
-    from sqlalchemy import insert, text
-
-    from loquent_desktop.store.models import Message
-
-    rows = _rows(org_id, INSERT_SAMPLE, messages + 1, end, random.Random(7))
-    found: dict[str, list[float]] = {"with": [], "without": []}
-    for label in ("with", "without", "with", "without", "with"):
-        with db.engine.connect() as conn:
-            made_again = None
-            if label == "without" and db.is_sqlite:
-                made_again = conn.exec_driver_sql(
-                    "SELECT sql FROM sqlite_master WHERE name = 'message_search_insert'"
-                ).scalar()
-                conn.exec_driver_sql("DROP TRIGGER message_search_insert")
-                conn.commit()
-            transaction = conn.begin()
-            if label == "without" and not db.is_sqlite:
-                conn.execute(text("DROP INDEX ix_message_search"))
-            started = time.perf_counter()
-            conn.execute(insert(Message), rows)
-            found[label].append((time.perf_counter() - started) / INSERT_SAMPLE * 1e6)
-            transaction.rollback()  # leaves the rows and the index as they were
-            if made_again is not None:
-                conn.exec_driver_sql(made_again)
-                conn.commit()
-    return {"with_us": min(found["with"]), "without_us": min(found["without"])}
 
 
 async def _answer(table: Any, change: Any) -> tuple[float, float]:
@@ -298,18 +274,27 @@ def _child(url: str, messages: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from loquent_desktop.store import open_database
+    from loquent_desktop.store.models import Message
+    from loquent_desktop.store.repositories.history_counts import recount
 
     db = open_database(url)
     try:
         org = db.organizations.add(f"Browser bench {time.time_ns()}")
         end = datetime.now(UTC).replace(microsecond=0)
         fill_s = _fill(db, org.id, messages, end)
+        with db.sessions() as session:  # rows stored by plain INSERTs: counted as 0009 does
+            recount(session, Message.__table__, org.id)
+            session.commit()
+        sample = _rows(org.id, INSERT_SAMPLE, messages + 1, end, random.Random(7), messages)
+        cost = insert_cost(db, sample)
+        cost.update(count_upkeep(db, org.id, sample, end))
         if not db.is_sqlite:
-            with db.engine.connect() as conn:  # as autovacuum leaves a loaded table
+            # As autovacuum leaves a loaded table; after the insert cost's rolled back rows,
+            # whose dead index entries would otherwise slow the first oldest-first page.
+            with db.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                     "VACUUM ANALYZE message"
                 )
-        cost = _insert_cost(db, org.id, messages, end)
         app = QApplication.instance() or QApplication([])
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
@@ -396,6 +381,13 @@ def figures(config: BenchConfig) -> list[Figure]:
             f"search index cost per stored message ({name})", r["with_us"], "µs", 2.0,
             "ratio_max", baseline=r["without_us"], baseline_name="the same insert without it",
             notes=f"{INSERT_SAMPLE:,} rows inserted at {size}; bench fill took {r['fill_s']:.0f} s",
+        ))  # fmt: skip
+        out.append(Figure(
+            f"history count upkeep per stored message ({name})", r["upkeep_new_us"], "µs",
+            UPKEEP_SHARE, "ratio_max", baseline=r["without_us"],
+            baseline_name="the insert without the search index",
+            notes=f"the per-day counts' one statement a page of 1,000 (`track_page`), new rows; "
+            f"rows met again with a new status: {r['upkeep_changed_us']:.2f} µs",
         ))  # fmt: skip
     return out
 

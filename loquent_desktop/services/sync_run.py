@@ -6,7 +6,8 @@ worker threads, so the window keeps painting. A large sync stays near the speed 
 alone: each reader requests its next page (and converts it) while the one before is written,
 and a query whose first page shows it is large is cut into date ranges (`history_ranges`)
 read at once under the account's cap (`account_limits`), each checkpointing its own next
-page. Pages are written one at a time (SQLite has one writer; the totals stay exact).
+page. Pages are written by one writer (SQLite has one), in batches of what the readers have ready
+(`sync_commits`); the totals stay exact.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, cast
+from functools import partial
+from typing import Any
 
 from ..domain.errors import TwilioApiError
-from ..domain.history_records import PageCheckpoint, SyncCheckpointRecord, UpsertCounts
-from ..store.repositories.history_repository import PageResult
+from ..domain.history_records import SyncCheckpointRecord, UpsertCounts
 from ..store.repositories.history_rows import as_date
 from ..store.repositories.sync_checkpoints import SyncCheckpointRepository
 from ..store.repositories.sync_ranges import PlannedRange, RangeMark, SyncRangeRecord
@@ -29,12 +31,14 @@ from .account_limits import AccountLimiter, limited
 from .history_kinds import HistoryKind
 from .history_ranges import Coverage, RangePolicy, midnight, plan_ranges
 from .page_source import PageSource, PageStore
+from .sync_commits import PageCommits
 from .sync_progress import HISTORY_REACH, ProgressTracker, SyncProgress
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[SyncProgress], None]
 _LINK_REJECTED = (400, 404)  # a stored next-page link Twilio no longer accepts
+_CONVERTER = ThreadPoolExecutor(1, thread_name_prefix="history-convert")
 
 
 def _light(page: RawPage, prepared: Any) -> RawPage:
@@ -50,7 +54,7 @@ def _drop(future: asyncio.Future[Any] | None) -> None:
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
-class SyncRun:
+class SyncRun(PageCommits):
     def __init__(
         self,
         kind: HistoryKind,
@@ -93,24 +97,12 @@ class SyncRun:
         self._counts: dict[int, dict[str, Any]] = {cp.id: dict(cp.counts or {}) for cp in run}
         steps = sum(max(0, len(kind.steps(cp.scope)) - cp.step) for cp in self.pending)
         self.tracker = ProgressTracker(kind.name, steps)
-        self._commit_lock = asyncio.Lock()
-        self._inflight: set[asyncio.Future[PageResult]] = set()
+        self._start_commits()
         self._since: dict[int, datetime | None] = {}
 
     @property
     def pending(self) -> list[SyncCheckpointRecord]:
         return [cp for cp in self.run if cp.state != "completed"]
-
-    @property
-    def counts(self) -> UpsertCounts:
-        total = UpsertCounts()
-        for counts, _ in self.totals.values():
-            total = total + counts
-        return total
-
-    @property
-    def pages(self) -> int:
-        return sum(pages for _, pages in self.totals.values())
 
     async def execute(self) -> None:
         for checkpoint in self.pending:
@@ -122,6 +114,7 @@ class SyncRun:
         pending = [f for f in self._inflight if not f.done()]
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        await self._batches.settle()
 
     # -- one scope -----------------------------------------------------------------------
     async def _scope(self, cp: SyncCheckpointRecord) -> None:
@@ -278,10 +271,13 @@ class SyncRun:
         prepare = getattr(self.repository, "prepare_page", None)
         if prepare is None:
             return None
-        return await asyncio.to_thread(
+        work = partial(
             prepare, self.org_id, page.records, own_numbers=self.own_numbers,
             learn_own=self.learn_own, not_before=not_before,
         )  # fmt: skip
+        # One converting thread for every reader: under the GIL more would convert no
+        # faster, and each more thread is one more the window waits behind for the GIL.
+        return await asyncio.get_running_loop().run_in_executor(_CONVERTER, work)
 
     def _past(self, page: RawPage, rng: SyncRangeRecord) -> bool:
         """Whether the head range's page reached records older than its `after` (the rest
@@ -328,73 +324,3 @@ class SyncRun:
             resource, **filters
         )
         return await limited(self.limiter, first)
-
-    # -- commits -------------------------------------------------------------------------
-    async def _commit(
-        self,
-        cp: SyncCheckpointRecord,
-        page: RawPage,
-        step: int,
-        next_page_uri: str | None,
-        not_before: datetime | None,
-        ranges: RangeMark | None,
-        coverage: Coverage | None = None,
-        *,
-        prepared: Any = None,
-    ) -> PageResult:
-        """Commit one page with the checkpoint (and its range), one page at a time.
-        `prepared`: the page as `_prepare` converted it (written as is)."""
-        commit: Callable[..., PageResult] = self.repository.commit_page
-        records: Any = page.records
-        extra: dict[str, Any] = {"learn_own": self.learn_own, "not_before": not_before}
-        if prepared is not None:  # messages and calls: converted already
-            commit, records, extra = cast(Any, self.repository).write_page, prepared, {}
-        if ranges is not None:  # only messages and calls are cut into ranges
-            extra["ranges"] = ranges
-        # A page read ahead is already there, so nothing else may have yielded since the
-        # last commit: let a cancel (a progress callback's, the Cancel button's) land first.
-        await asyncio.sleep(0)
-        async with self._commit_lock:
-            mark = PageCheckpoint(cp.id, step, next_page_uri, self._counts[cp.id])
-            work = asyncio.ensure_future(
-                asyncio.to_thread(
-                    commit,
-                    self.org_id,
-                    records,
-                    own_numbers=self.own_numbers,
-                    checkpoint=mark,
-                    counted_since=cp.started_at,
-                    **extra,
-                )
-            )
-            self._inflight.add(work)
-            work.add_done_callback(self._inflight.discard)
-            try:
-                # Shielded: a cancel stops the run after this page, never half-way through
-                # it; the lock is held until the page is in, so no other page starts.
-                result = await asyncio.shield(work)
-            except asyncio.CancelledError:
-                await asyncio.gather(work, return_exceptions=True)
-                raise
-            self._counts[cp.id] = result.totals or self._counts[cp.id]
-            self.own_numbers |= result.ours
-            if coverage is not None and ranges is not None and ranges.range_id is not None:
-                bottom = coverage.spans[ranges.range_id][1]
-                reached = bottom if ranges.done else (result.oldest or bottom)
-                coverage.reached[ranges.range_id] = reached
-            seen = len(page.records) if prepared is None else len(prepared.by_sid)
-            self._report(cp, result, seen, coverage)
-        return result
-
-    def _report(
-        self, cp: SyncCheckpointRecord, result: PageResult, seen: int, coverage: Coverage | None
-    ) -> None:
-        totals = result.totals or {}
-        self.totals[cp.id] = (UpsertCounts.of(totals), int(totals.get("pages", 0)))
-        since = self._since.get(cp.id, cp.since)
-        share = None if coverage is None else coverage.share()
-        self.tracker.page(
-            self.counts, self.pages, seen, result.oldest, since, datetime.now(UTC), share
-        )
-        if self.progress is not None:
-            self.progress(self.tracker.snapshot())

@@ -7,12 +7,13 @@ compares them. Change a model -> add a migration.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -230,7 +231,25 @@ def is_search_object(name: str | None) -> bool:
     return bool(name) and name.startswith(SEARCH_OBJECTS)  # type: ignore[union-attr]
 
 
-SEARCH_OBJECTS = ("message_search", "call_search", "ix_message_search", "ix_call_search")
+SEARCH_OBJECTS = ("message_search", "call_search", "ix_message_search", "ix_call_search",
+                  "search_document")  # PostgreSQL's stored words (0009)  # fmt: skip
+
+
+class HistoryCount(Base):
+    """How many messages or calls an organization has per UTC day, direction and status
+    (migration 0009): the browser's exact counts without reading a million index entries.
+    Kept by `history_counts.track_page` in the sync's write, one statement a page."""
+
+    __tablename__ = "history_count"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # the table: message / call
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # of the row's browse time, UTC
+    direction: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" for none
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" for none
+    total: Mapped[int] = mapped_column(Integer)
 
 
 class Contact(Base):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from twilio.base import serialize
 from twilio.base.exceptions import TwilioException
 from twilio.base.page import Page
 from twilio.rest import Client
@@ -22,6 +24,20 @@ from .errors import translate_errors
 from .paging import PAGE_SIZE
 
 API_VERSION = "2010-04-01"
+# The query parameter each of the library's filter keywords sends (its Messages, Calls and
+# Recordings lists' `page`), for the filters a history sync uses.
+_PARAMS = {
+    "to": "To",
+    "from_": "From",
+    "status": "Status",
+    "date_sent_after": "DateSent>",
+    "date_sent_before": "DateSent<",
+    "start_time_after": "StartTime>",
+    "start_time_before": "StartTime<",
+    "date_created_after": "DateCreated>",  # Recordings
+    "date_created_before": "DateCreated<",
+}
+_DECODER = ThreadPoolExecutor(1, thread_name_prefix="history-decode")
 RESOURCES = ("Messages", "Calls")
 
 
@@ -55,24 +71,36 @@ class HistoryPagesGateway:
         return await self.first_page("Calls", **filters)
 
     async def first_page(self, resource: str, **filters: Any) -> RawPage:
-        """The newest page of `resource` matching `filters`, at Twilio's maximum page size."""
-        async with translate_errors():
-            page = await self._lists[resource].page_async(page_size=PAGE_SIZE, **filters)
-        return _raw(page)
+        """The newest page of `resource` matching `filters` (the library's keyword names),
+        at Twilio's maximum page size. Sent as the library's list `page_async` sends it,
+        but decoded like `page_at`: off the event loop."""
+        try:
+            params = {_PARAMS[key]: serialize.iso8601_datetime(v) for key, v in filters.items()}
+        except KeyError as err:
+            raise ValueError(f"no such filter for {resource}: {err}") from None
+        params["PageSize"] = PAGE_SIZE
+        return await self._read(resource, self.list_path(resource), params)
 
     async def page_at(self, resource: str, uri: str) -> RawPage:
-        """The page a stored `next_page_uri` names (it carries the filters and page size).
-        As the library's `get_page_async` does, but the JSON (~1 MB a page) is decoded on a
-        worker thread: on the event loop it held up the window for tens of milliseconds a
-        page."""
+        """The page a stored `next_page_uri` names (it carries the filters and page size)."""
+        return await self._read(resource, uri, None)
+
+    async def _read(self, resource: str, uri: str, params: dict[str, Any] | None) -> RawPage:
+        """One page, as the library's `get_page_async` reads it, but the JSON (~1 MB a page)
+        is decoded on a worker thread of its own: on the event loop it held up the window
+        for tens of milliseconds a page, and decoded on many threads at once it only made
+        the window wait longer for the GIL."""
         if resource not in self._lists:
             raise ValueError(f"resource must be one of {RESOURCES}")
         async with translate_errors():
-            response = await self._client.request_async("GET", self._client.api.absolute_url(uri))
+            response = await self._client.request_async(
+                "GET", self._client.api.absolute_url(uri), params=params
+            )
             if response.status_code != 200:
                 raise TwilioException("Unable to fetch page", response)
+        loop = asyncio.get_running_loop()
         try:
-            payload = await asyncio.to_thread(json.loads, response.text)
+            payload = await loop.run_in_executor(_DECODER, json.loads, response.text)
         except ValueError:
             raise TwilioApiError(
                 "Twilio's answer was cut off or unreadable. Try again; if it keeps happening, "
@@ -84,8 +112,9 @@ class HistoryPagesGateway:
         return _from_payload(payload)
 
 
-def _raw(page: Any) -> RawPage:
-    return _from_payload(page._payload)  # the parsed JSON; the library keeps no other copy
+def raw_page(page: Any) -> RawPage:
+    """A library page as a RawPage: its parsed JSON (the library keeps no other copy)."""
+    return _from_payload(page._payload)
 
 
 def _from_payload(payload: dict[str, Any]) -> RawPage:

@@ -14,7 +14,7 @@ from typing import Any
 
 from twilio.rest import Client
 
-from .history_pages import HistoryPagesGateway, RawPage, _raw
+from .history_pages import HistoryPagesGateway, RawPage, raw_page
 from .paging import pages
 
 
@@ -28,5 +28,5 @@ class RecordingPagesGateway(HistoryPagesGateway):
         """Every recording of one call (all its pages: a call has a handful at most)."""
         records: list[dict[str, Any]] = []
         async for page in pages(self._account.calls(call_sid).recordings):
-            records.extend(_raw(page).records)
+            records.extend(raw_page(page).records)
         return RawPage(records, None)

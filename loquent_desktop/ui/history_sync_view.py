@@ -8,14 +8,11 @@ The progress line is an estimate: Twilio's lists have no total count.
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -37,46 +34,21 @@ from ..domain.validation import format_phone
 from ..services.history_sync import HistorySyncService, SyncStatus
 from ..services.sync_progress import SyncProgress, SyncSummary
 from .async_tasks import TaskRunner
-from .gil import gui_keeps_the_gil
+from .gil import few_full_collections, gui_keeps_the_gil
 from .history_table import local_midnight
 from .style import Role, css
 from .widgets import error_label, user_text
 
 READ_ONLY = "Read-only: copies history from Twilio into Loquent; nothing on Twilio changes."
 BAR_STEPS = 1000
-# Young-generation collections between full ones while a sync runs (CPython's default: 10).
-FULL_COLLECTIONS_EVERY = 100_000
+# A run reports ~10 pages a second; the progress line (a word-wrapped label: a relayout of
+# the tab each time) shows at most one report per this many ms, the latest.
+PROGRESS_EVERY_MS = 250
 # How a run ended, for what the view does afterwards.
 _DONE, _FAILED = "done", "failed"
 _BY_USER = "cancelled"  # the Cancel button
 _SWITCHED = "switched"  # another organization was selected: its run keeps its checkpoint
 _FROM_OUTSIDE = "outside"  # the app is closing (TaskRunner.cancel_all)
-
-
-_runs = 0
-_thresholds = gc.get_threshold()
-
-
-@contextmanager
-def few_full_collections() -> Iterator[None]:
-    """While a sync runs, the garbage collector's full passes wait until it ends.
-
-    A run allocates millions of short-lived objects, enough to trigger a full collection
-    every 25 pages or so; each walks everything alive (the window, the 50,000 browsed
-    rows) for 30-40 ms with the GIL held: the window's longest stalls. Young generations
-    are still collected as usual, so cyclic garbage only waits for the end of the run.
-    Counted like `gui_keeps_the_gil`: the thresholds come back when the last run ends."""
-    global _runs, _thresholds
-    if _runs == 0:
-        _thresholds = gc.get_threshold()
-        gc.set_threshold(_thresholds[0], _thresholds[1], FULL_COLLECTIONS_EVERY)
-    _runs += 1
-    try:
-        yield
-    finally:
-        _runs -= 1
-        if _runs == 0:
-            gc.set_threshold(*_thresholds)
 
 
 class HistorySyncView(QWidget):
@@ -130,6 +102,12 @@ class HistorySyncView(QWidget):
         self.bar.setTextVisible(False)
         self.progress_label = QLabel()
         self.progress_label.setWordWrap(True)
+        # Reports that come within PROGRESS_EVERY_MS of the one shown wait here (the latest).
+        self._progress_due = QTimer(self)
+        self._progress_due.setSingleShot(True)
+        self._progress_due.setInterval(PROGRESS_EVERY_MS)
+        self._progress_due.timeout.connect(self._show_waiting_progress)
+        self._waiting_progress: SyncProgress | None = None
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet(css(Role.OK))
@@ -296,6 +274,7 @@ class HistorySyncView(QWidget):
             ended = self._stopped_by or _FROM_OUTSIDE
             raise
         finally:
+            self._forget_progress()
             self._ended(kind, ended, own)
         if self._alive():
             self.bar.setValue(BAR_STEPS)
@@ -326,8 +305,28 @@ class HistorySyncView(QWidget):
         self._update_state()
 
     def _progress(self, progress: SyncProgress) -> None:
+        """A report from the run: shown now, or the latest one when its time comes."""
         if not self._alive():
             return
+        if self._progress_due.isActive():
+            self._waiting_progress = progress
+            return
+        self._show_progress(progress)
+        self._progress_due.start()
+
+    def _show_waiting_progress(self) -> None:
+        progress, self._waiting_progress = self._waiting_progress, None
+        if progress is not None and self._alive():
+            self._show_progress(progress)
+            self._progress_due.start()
+
+    def _forget_progress(self) -> None:
+        """The run ended: a report still waiting must not cover what the end shows."""
+        if self._alive():
+            self._progress_due.stop()
+        self._waiting_progress = None
+
+    def _show_progress(self, progress: SyncProgress) -> None:
         if progress.fraction is not None:
             self.bar.setValue(round(progress.fraction * BAR_STEPS))
         self.progress_label.setText(f"Reading {progress.scope}: {progress.text()}")

@@ -179,6 +179,9 @@ class OwnedNumbersView(QWidget):
         if self.org is None or self._load_task is not None:
             return
         self.refresh_button.setEnabled(False)
+        # The rows already shown need not be built while the new list is read (the
+        # unchanged ones are kept, built or not): reading gets the event loop's turns.
+        self.model.pause_building(True)
         self._load_task = self.tasks.start_scoped(
             self.load(), "Load numbers", on_error=self._failed, on_done=self._load_finished
         )
@@ -187,6 +190,7 @@ class OwnedNumbersView(QWidget):
         if task is not self._load_task:
             return  # a load the user cancelled
         self._load_task = None
+        self.model.pause_building(False)
         self.progress.finish()
         self._update_state()
         succeeded = not task.cancelled() and task.exception() is None
@@ -201,6 +205,7 @@ class OwnedNumbersView(QWidget):
         task, self._load_task = self._load_task, None
         if task is not None:
             task.cancel()
+            self.model.pause_building(False)
             self.progress.finish()
 
     async def load(self) -> None:

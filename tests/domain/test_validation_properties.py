@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from loquent_desktop.domain import validation
 from loquent_desktop.domain.errors import InvalidInput, TwilioApiError
-from loquent_desktop.store.repositories.history_rows import as_date
+from loquent_desktop.store.repositories.history_rows import as_date, sqlite_date
+from loquent_desktop.store.repositories.history_sql import native_for
 from loquent_desktop.store.repositories.phone_numbers import parse_twilio_date
 from loquent_desktop.twilio_api.errors import message_for, normalize
 from loquent_desktop.twilio_api.routing import check_target
@@ -140,6 +141,8 @@ def test_twilio_dates_read_back_exactly(moment) -> None:
     rfc = moment.strftime("%a, %d %b %Y %H:%M:%S +0000")
     assert as_date(rfc) == moment
     assert parse_twilio_date(rfc) == moment
+    # The sync's shortcut to SQLite's stored text agrees with the datetime route.
+    assert sqlite_date(rfc) == native_for("sqlite").when(moment)
     assert parse_twilio_date(moment.isoformat().replace("+00:00", "Z")) == moment
 
 
@@ -169,3 +172,18 @@ def test_any_list_error_body_is_normalized(status, body) -> None:
     err = normalize(TwilioException("Unable to fetch page", _Answer(status, body)))
     assert isinstance(err, TwilioApiError)
     assert err.status == status and str(err)
+
+
+@given(st.sampled_from(["Mon, 31 Feb 2026 10:00:00 +0000", "Tue, 24 Nov 2026 24:00:00 +0000",
+                        "Tue, 24 Foo 2026 10:00:00 +0000", "2026-11-24T10:00:00Z", "",
+                        "Tue, 24 Nov 2026 10:00:00 +0100"]))  # fmt: skip
+def test_unusual_dates_take_the_checked_route(text: str) -> None:
+    """What the shortcut does not recognise goes through `as_date`, which refuses dates
+    that do not exist rather than storing them."""
+    try:
+        expected = native_for("sqlite").when(as_date(text))
+    except (ValueError, TypeError) as err:
+        with pytest.raises(type(err)):
+            sqlite_date(text)
+    else:
+        assert sqlite_date(text) == expected

@@ -152,3 +152,32 @@ def test_age_reads_like_a_person_would_say_it() -> None:
     assert age_text(then, datetime(2026, 12, 3, 9, 20, tzinfo=UTC)) == "20 min ago"
     assert age_text(then, datetime(2026, 12, 3, 12, 5, tzinfo=UTC)) == "3 h ago"
     assert age_text(then, datetime(2026, 12, 8, 9, 0, tzinfo=UTC)) == "5 days ago"
+
+
+def test_an_unchanged_read_moves_the_stored_time_and_a_change_is_stored(
+    context: Any, qloop: Any, sandbox: Any
+) -> None:
+    from tests.services.test_voice_routing import console_update
+
+    service, repository = context.last_known, context.last_known.repository
+    org_id = connect_byo(context, qloop, sandbox)
+    first = run(qloop, service.owned_numbers(org_id))
+    run(qloop, service.flush())
+    account = sandbox.seed.account_sid
+    replaced: list[datetime] = []
+    original = repository.replace
+    repository.replace = lambda *a, **k: (replaced.append(a[4]), original(*a, **k))  # type: ignore[method-assign]
+
+    again = run(qloop, service.owned_numbers(org_id))
+    run(qloop, service.flush())
+    stored = repository.load(org_id, OWNED, account)
+    assert replaced == [] and stored.read_at == again.freshness.read_at  # only its time moved
+    assert again.freshness.read_at != first.freshness.read_at
+
+    sid = first.value[0].sid
+    console_update(sandbox, sid, friendly_name="Changed since")
+    changed = run(qloop, service.owned_numbers(org_id))
+    run(qloop, service.flush())
+    stored = repository.load(org_id, OWNED, account)
+    assert replaced == [changed.freshness.read_at]
+    assert stored.rows[sid]["friendly_name"] == "Changed since"

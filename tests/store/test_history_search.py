@@ -9,8 +9,10 @@ or removes rows; the count beside the table is exact; scrolling shows each row o
 
 from __future__ import annotations
 
+import random
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -18,8 +20,9 @@ from sqlalchemy import insert, text
 from loquent_desktop.domain.history_records import HistoryCursor, HistoryQuery
 from loquent_desktop.store import Database, open_database
 from loquent_desktop.store.models import Message
+from loquent_desktop.store.repositories.history_counts import recount
 from loquent_desktop.store.repositories.history_search import postgres_document
-from tests.support.history import BASE, twilio_call, twilio_message
+from tests.support.history import BASE, add_organization_by_sql, twilio_call, twilio_message
 
 OLD_CAP = 50_000  # what the browser used to read: the newest 50,000 rows
 
@@ -30,7 +33,8 @@ def word_in(word: str, body: str | None) -> bool:
 
 def bulk_messages(db: Database, org_id: int, count: int, body_of: Any) -> None:
     """`count` messages straight into the table (the triggers still run), one a minute
-    back from BASE; faster than the sync's upsert for tens of thousands of rows."""
+    back from BASE, then counted (`recount`); faster than the sync's upsert for tens of
+    thousands of rows."""
     rows = []
     for i in range(count):
         when = BASE - timedelta(minutes=i)
@@ -43,6 +47,9 @@ def bulk_messages(db: Database, org_id: int, count: int, body_of: Any) -> None:
     with db.engine.begin() as conn:
         for start in range(0, count, 10_000):
             conn.execute(insert(Message), rows[start : start + 10_000])
+    with db.sessions() as session:  # rows not written by the sync: counted again
+        recount(session, Message.__table__, org_id)
+        session.commit()
 
 
 def every_page(db: Database, org_id: int, query: HistoryQuery) -> list[Any]:
@@ -159,6 +166,47 @@ def test_counts_are_exact_with_every_filter_and_the_search(db: Database) -> None
         assert [m.sid for m in every_page(db, org.id, oldest)] == expected[::-1], query
 
 
+def test_a_common_word_pages_through_every_match_however_rows_were_stored(db: Database) -> None:
+    """Common words are paged by walking the time index in batches and asking the text
+    index which rows of each batch match: every match comes once, in order, also when the
+    rows were stored out of time order (ids far apart in a batch), beside another
+    organization's, with filters and ties in time."""
+    org = db.organizations.add("Acme")
+    other = db.organizations.add("Other")
+    rng = random.Random(5)
+    order = list(range(12_000))
+    rng.shuffle(order)  # ids unrelated to time
+    bodies = ("thanks for the invoice", "thanks", "see you", "invoice attached", "thanks!")
+
+    def status(i: int) -> str:
+        return "undelivered" if i % 401 == 0 else ("sent", "failed")[i % 7 == 0]
+
+    rows = [twilio_message(i // 2 * 2, body=bodies[i % 5], status=status(i))
+            | {"sid": f"SM{i:032x}"} for i in order]  # fmt: skip
+    for start in range(0, len(rows), 1000):
+        owner = org if start % 2000 == 0 else other
+        db.messages.upsert_many(owner.id, rows[start : start + 1000])
+    stored = db.messages.all_for_org(org.id)
+    for query, keep in (
+        (HistoryQuery(text="thanks"), lambda m: "thanks" in m.body),
+        (HistoryQuery(text="invoice thanks"), lambda m: m.body == bodies[0]),
+        (HistoryQuery(text="thanks", status="failed"),
+         lambda m: "thanks" in m.body and m.status == "failed"),
+        # A filter that makes the common word rare: one statement walks instead of batches.
+        (HistoryQuery(text="thanks", status="undelivered"),
+         lambda m: "thanks" in m.body and m.status == "undelivered"),
+    ):  # fmt: skip
+        expected = [m.sid for m in sorted(stored, key=lambda m: (m.date_sent, m.id), reverse=True)
+                    if keep(m)]  # fmt: skip
+        # (more than FEW_MIN in both organizations: a walk, not a read of the matches)
+        assert len(expected) > 1000 or query.status, (query, len(expected))
+        limited = replace(query, limit=150)
+        assert [m.sid for m in every_page(db, org.id, limited)] == expected, query
+        oldest = replace(limited, oldest_first=True)
+        assert [m.sid for m in every_page(db, org.id, oldest)] == expected[::-1], query
+        assert db.messages.count_matching(org.id, query) == len(expected), query
+
+
 def test_pages_continue_after_rows_with_the_same_time(db: Database) -> None:
     """Ties in time are ordered by id, so a page never repeats or skips one."""
     org = db.organizations.add("Acme")
@@ -175,14 +223,25 @@ def test_the_browse_queries_use_the_indexes(db: Database) -> None:
     org = db.organizations.add("Acme")
     db.messages.upsert_many(org.id, [twilio_message(i) for i in range(50)])
     plan = db.messages.browse.explain(org.id, HistoryQuery(status="failed"))
+    # A later page seeks to where the one before ended (it used to walk every row before).
+    later = db.messages.browse.explain(org.id, HistoryQuery(), HistoryCursor(BASE, 10))
     searched = db.messages.browse.explain(org.id, HistoryQuery(text="invoice"))
     if db.is_sqlite:
         assert any("ix_message_browse" in line for line in plan), plan
         assert not any("TEMP B-TREE" in line for line in plan), plan  # index order, no sort
+        assert any("ix_message_browse (organization_id=? AND <expr><?)" in line
+                   for line in later), later  # fmt: skip
         assert any("message_search VIRTUAL TABLE" in line for line in searched), searched
     else:  # (explain rules out sequential scans: the table is small)
         assert any("Index Scan Backward using ix_message_browse" in line for line in plan), plan
         assert not any("Sort" in line for line in plan), plan
+        assert any("COALESCE(date_sent, date_created, synced_at) <=" in line
+                   for line in later), later  # fmt: skip
+        # A common word: the time index in order, each row's stored words checked.
+        walk = db.messages.browse.explain(org.id, HistoryQuery(text="invoice"), common=True)
+        assert any("Index Scan Backward using ix_message_browse" in line for line in walk), walk
+        assert any("Filter: (search_document @@" in line for line in walk), walk
+        assert not any("Sort" in line for line in walk), walk
         # The query's tsvector expression is the GIN index's (else no index could serve it).
         document = postgres_document("message")
         with db.engine.begin() as conn:
@@ -202,11 +261,7 @@ def test_upgrading_indexes_the_messages_already_stored(db_url: str) -> None:
     try:
         upgrade(engine, "0006")
         with engine.begin() as conn:
-            now = {"now": datetime.now(UTC).replace(tzinfo=None)}
-            conn.execute(
-                text("INSERT INTO organization (id, name, keychain_id, byo_twilio, created_at, "
-                     "updated_at) VALUES (1, 'Acme', 'k1', false, :now, :now)"), now,
-            )  # fmt: skip
+            add_organization_by_sql(conn)
             conn.execute(
                 text("INSERT INTO message (organization_id, sid, body, from_number, date_sent, "
                      "source, synced_at) VALUES (1, :sid, :body, '+16465550001', :when, "

@@ -159,3 +159,15 @@ def add_calls(
             state.add(state.calls, call)
             made.append(call)
     return made
+
+
+def add_organization_by_sql(conn: Any, org_id: int = 1) -> None:
+    """An organization row written with plain SQL, for a database at an older migration
+    (the repositories expect the newest schema)."""
+    from sqlalchemy import text
+
+    now = {"now": datetime.now(UTC).replace(tzinfo=None), "id": org_id}
+    conn.execute(
+        text("INSERT INTO organization (id, name, keychain_id, byo_twilio, created_at, "
+             "updated_at) VALUES (:id, 'Acme', 'k' || :id, false, :now, :now)"), now,
+    )  # fmt: skip

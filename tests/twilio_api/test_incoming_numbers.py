@@ -107,3 +107,23 @@ def test_buy_sets_the_voice_url_in_the_same_request(
     posts = emulator_writes(sandbox)
     assert len(posts) == 1 and posts[0].path.endswith("/IncomingPhoneNumbers.json")
     assert emulator_number(sandbox, bought.sid).voice_url == "https://loquent.example/voice"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sat, 04 Jan 2025 10:21:20 +0000",
+        "Sat, 4 Jan 2025 10:21:20 +0000",
+        "Sat, 04 Jan 2025 10:21:20 +0100",  # the library ignores the offset: so do we
+        "Mon, 29 Feb 2024 23:59:59 +0000",
+        "04 Jan 2025 10:21:20 GMT",
+        "not a date",
+        "",
+    ],
+)
+def test_record_dates_read_as_the_library_reads_them(text: str) -> None:
+    from twilio.base import deserialize
+
+    from loquent_desktop.twilio_api.incoming_numbers import _date
+
+    assert _date(text) == (deserialize.rfc2822_datetime(text) if text else None)

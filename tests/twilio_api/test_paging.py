@@ -55,3 +55,26 @@ def test_owned_numbers_listing_stops_on_a_repeated_link(many_numbers: Any, qloop
     assert caught.value.kind == "repeated_page"
     # Page one, then page two naming itself as the next: two requests, not an endless loop.
     assert len(many_numbers.server.requests("GET", "IncomingPhoneNumbers.json")) == 2
+
+
+def test_owned_numbers_listing_reads_each_page_once_in_order(many_numbers: Any, qloop: Any) -> None:
+    """The next page is requested while the previous one is reduced: still each page once,
+    the numbers in Twilio's order, and the same values the library's instances give."""
+    from loquent_desktop.twilio_api.incoming_numbers import owned_from
+
+    factory = TwilioClientFactory(HostRouting(base_url=many_numbers.base_url), retry=FAST)
+    account = TwilioAccount(factory.client(many_numbers.demo_credentials))
+    api = account.incoming_numbers._api
+
+    async def read_all() -> tuple[list[Any], list[Any]]:
+        try:
+            pages = [page async for page in account.incoming_numbers.owned_pages()]
+            library = [owned_from(i) for i in await api.list_async(page_size=1000)]
+        finally:
+            await factory.aclose()
+        return pages, library
+
+    pages, library = qloop.run_until_complete(read_all())
+    assert [len(page) for page in pages] == [1000, 1000, 100]
+    assert [n for page in pages for n in page] == library
+    assert len(many_numbers.server.requests("GET", "IncomingPhoneNumbers.json")) == 3 + 3

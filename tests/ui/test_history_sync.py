@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import gc
+import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,8 +23,8 @@ import shiboken6
 from PySide6.QtCore import QDate, Qt
 
 from loquent_desktop.services.history_export import MESSAGE_CSV_HEADER
-from loquent_desktop.ui.gil import JOB_SWITCH_INTERVAL_S
-from loquent_desktop.ui.history_sync_view import BAR_STEPS, FULL_COLLECTIONS_EVERY, HistorySyncView
+from loquent_desktop.ui.gil import FULL_COLLECTIONS_EVERY, JOB_SWITCH_INTERVAL_S
+from loquent_desktop.ui.history_sync_view import BAR_STEPS, PROGRESS_EVERY_MS, HistorySyncView
 from tests.conftest import wait_until
 from tests.services.test_history_sync import (
     MESSAGES,
@@ -84,12 +85,19 @@ def finish(qloop: Any, view: HistorySyncView, timeout: float = 30) -> None:
     assert view.status is not None and not view.status.running
 
 
+def pages_shown(view: HistorySyncView) -> int:
+    """The pages the progress line says were read. It shows at most a few reports a second
+    (the latest), so it may go from 1 page to 3 without ever saying 2."""
+    found = re.search(r"\(([\d,]+) pages?\)", view.progress_label.text())
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
 def start_a_slow_sync(qloop: Any, view: HistorySyncView, sandbox: Any) -> None:
     """Start a message sync that takes a while, and wait for its first page."""
     seed_messages(sandbox, 4200)
     sandbox.server.set_latency(0.15)
     view.start_button.click()
-    run(qloop, wait_until(lambda: "1 page" in view.progress_label.text(), 30, "one page"))
+    run(qloop, wait_until(lambda: pages_shown(view) >= 1, 30, "one page"))
 
 
 def rows(qloop: Any, table: Any) -> list[Any]:
@@ -145,7 +153,7 @@ def test_cancel_then_resume_from_the_view(ui, qloop, context, sandbox) -> None: 
     assert not view.resume_button.isVisible()
 
     view.start_button.click()
-    run(qloop, wait_until(lambda: "2 pages" in view.progress_label.text(), 30, "two pages"))
+    run(qloop, wait_until(lambda: pages_shown(view) >= 2, 30, "two pages"))
     view.cancel_button.click()
     finish(qloop, view)
     assert "Cancelled" in view.progress_label.text()
@@ -441,9 +449,32 @@ def test_a_view_deleted_while_its_work_awaits_is_left_alone(  # type: ignore[no-
     view.start_button.click()
     task = view._task
     assert task is not None
-    run(qloop, wait_until(lambda: "1 page" in view.progress_label.text(), 30, "one page"))
+    run(qloop, wait_until(lambda: pages_shown(view) >= 1, 30, "one page"))
     shiboken6.delete(view)
     summary = run(qloop, task)
 
     assert summary.counts.new == context.database.messages.count(org_id)
     run(qloop, window.tasks.wait_idle())
+
+
+def test_progress_line_shows_the_latest_report_a_few_times_a_second(ui, qloop) -> None:  # type: ignore[no-untyped-def]
+    from loquent_desktop.domain.history_records import UpsertCounts
+    from loquent_desktop.services.sync_progress import SyncProgress
+
+    harness, _org_id = ui
+    view = harness.sync
+
+    def report(pages: int) -> SyncProgress:
+        counts = UpsertCounts(new=pages * 1000)
+        return SyncProgress("messages", counts, pages, "all messages", None, 0.0, None)
+
+    view._progress(report(1))
+    assert pages_shown(view) == 1  # the first report at once
+    view._progress(report(2))
+    view._progress(report(3))
+    assert pages_shown(view) == 1  # the next ones wait their turn…
+    run(qloop, wait_until(lambda: pages_shown(view) == 3, 5, "the latest report"))
+    view._progress(report(4))
+    view._forget_progress()  # …and a run that ended drops what still waits
+    run(qloop, asyncio.sleep(PROGRESS_EVERY_MS / 1000 * 2))
+    assert pages_shown(view) == 3

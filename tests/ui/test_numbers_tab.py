@@ -733,3 +733,25 @@ def test_csv_export_to_an_unwritable_place_says_why(
         assert view.error.text() == f"Could not write {path}: Permission denied"
     assert "Unexpected error" not in view.error.text()
     assert view.table.isVisible()  # the numbers stay on screen
+
+
+def test_refresh_keeps_the_rows_of_unchanged_numbers(window, qloop, context, sandbox) -> None:
+    from tests.services.test_voice_routing import console_update
+
+    open_numbers(window, qloop, context, sandbox)
+    view = window.numbers_tab.owned
+    run(qloop, wait_until(lambda: view.model.fully_built, message="rows built"))
+    before = {n.sid: view.model._texts[i] for i, n in enumerate(view.model.items)}
+    renamed, kept = list(before)[:2]
+    console_update(sandbox, renamed, friendly_name="Renamed in the Console")
+
+    view.refresh_button.click()
+    run(qloop, wait_until(lambda: view._load_task is None, message="refresh"))
+    run(qloop, wait_until(lambda: view.model.fully_built, message="rows built"))
+
+    after = {n.sid: view.model._texts[i] for i, n in enumerate(view.model.items)}
+    assert after[kept] is before[kept]  # not built again
+    assert after[renamed] is not None and "Renamed in the Console" in after[renamed]
+    assert "Renamed in the Console" in column(view, NAME)
+    view.filter.setText("renamed in the console")  # found by what it shows now
+    assert view.model.rowCount() == 1

@@ -65,6 +65,7 @@ def touch_contacts(
         "INSERT INTO contact (organization_id, phone_number, last_contacted_at, created_at)",
         4,
         new_rows,
+        ("bigint", "text", "timestamptz", "timestamptz"),
     )
     # The same condition as `_later`, in SQL: a racing writer cannot move it back either.
     run_many(

@@ -15,6 +15,7 @@ reported as `repeated`, never twice as new/updated/unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from ...domain.history_records import UpsertCounts
 from ..column_types import UTCDateTime
-from .history_sql import Native, insert_rows, native_for, run, run_many
+from .history_counts import track_page
+from .history_sql import Native, array_type, insert_rows, native_for, run, run_many
 from .phone_numbers import parse_twilio_date
 
 # Below SQLite's and PostgreSQL's bound-parameter limits with room to spare.
@@ -66,6 +68,25 @@ def as_date(value: Any) -> datetime | None:
     return parse_twilio_date(value)
 
 
+_RFC2822_UTC = re.compile(
+    r"[A-Z][a-z]{2}, (0[1-9]|[12]\d|3[01]) ([A-Z][a-z]{2}) (\d{4}) "
+    r"((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d) \+0000"
+)
+_MONTH_DIGITS = {m: f"{i:02d}" for m, i in _MONTHS.items()}
+
+
+def sqlite_date(value: Any) -> str | None:
+    """A Twilio date as SQLite stores it ("2026-11-24 10:00:00.000000", what `UTCDateTime`
+    writes), by rearranging the text. Days past the 28th and anything unusual go through
+    `as_date`, which checks the date exists."""
+    if value.__class__ is str and (m := _RFC2822_UTC.fullmatch(value)) and m[1] <= "28":
+        month = _MONTH_DIGITS.get(m[2])
+        if month is not None:
+            return f"{m[3]}-{month}-{m[1]} {m[4]}.000000"
+    text: str | None = native_for("sqlite").when(as_date(value))
+    return text
+
+
 @dataclass(frozen=True)
 class FieldMap:
     """Twilio JSON record -> column values: (column, JSON key, converter) per field."""
@@ -85,28 +106,54 @@ class FieldMap:
         )
 
     def values(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return self._converter(raw)
+        """A record's column values as Python values (datetimes for dates)."""
+        values: dict[str, Any] = self._converter(None)(raw)
+        return values
 
-    @cached_property
-    def _converter(self) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
-        """`values` as one generated function: a million records, ~16 fields each, make a
-        loop over the plan (a call, a tuple unpacking and a check per field) cost more
-        than the JSON decoding. Text passes through as is when it already is text."""
-        env: dict[str, Any] = {"_cut": _cut}
+    def stored(self, dialect: str) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+        """The function that turns a record straight into its row in `dialect`'s stored
+        form (see `history_sql`), in `columns` order: what a sync writes and compares."""
+        return self._converter(dialect)
+
+    def position(self, column: str) -> int:
+        return self.columns.index(column)
+
+    @cache  # noqa: B019  (a few FieldMaps live for the whole process)
+    def _converter(self, dialect: str | None) -> Callable[[Mapping[str, Any]], Any]:
+        """One generated function per form: a million records, ~16 fields each, make a loop
+        over the plan (a call, a tuple unpacking and a check per field) cost more than the
+        JSON decoding. Text passes through as is when it already is text. `dialect` None:
+        a dict of Python values; otherwise a tuple in that database's stored form, where a
+        SQLite date goes from Twilio's text to SQLite's text without a datetime between
+        (three dates a record were a fifth of a sync's CPU)."""
+        env: dict[str, Any] = {"_cut": _cut, "_text": _text}
         items = []
         for i, (column, key, convert, length) in enumerate(self._plan):
-            if convert is as_text:
+            if convert is as_text and length:  # the usual case costs one check
+                value = (
+                    f"(v if (v := get({key!r})) is None or (v.__class__ is str and "
+                    f"len(v) <= {length}) else _cut(_text(v), {length}))"
+                )
+            elif convert is as_text:
                 value = f"(v if (v := get({key!r})) is None or v.__class__ is str else str(v))"
+            elif convert is as_date and dialect == "sqlite":
+                env[f"c{i}"] = sqlite_date
+                value = f"c{i}(get({key!r}))"
             else:
                 env[f"c{i}"] = convert
                 value = f"c{i}(get({key!r}))"
-            if length:
-                value = f"_cut({value}, {length})"
-            items.append(f"{column!r}: {value}")
-        source = "def convert(raw):\n    get = raw.get\n    return {" + ", ".join(items) + "}\n"
+                if length:
+                    value = f"_cut({value}, {length})"
+            items.append(value if dialect else f"{column!r}: {value}")
+        body = "{" + ", ".join(items) + "}" if dialect is None else "(" + ", ".join(items) + ",)"
+        source = f"def convert(raw):\n    get = raw.get\n    return {body}\n"
         exec(source, env)  # our own column names and JSON keys, from the field list above
-        converter: Callable[[Mapping[str, Any]], dict[str, Any]] = env["convert"]
+        converter: Callable[[Mapping[str, Any]], Any] = env["convert"]
         return converter
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or value.__class__ is str else str(value)
 
 
 def _cut(value: Any, length: int) -> Any:
@@ -160,6 +207,7 @@ class _Statements:
     insert: str  # without VALUES (see `history_sql.insert_rows`)
     update: str
     stamp: str  # ... WHERE <id among>
+    arrays: tuple[str, ...]  # the insert's columns' PostgreSQL array types
 
 
 @cache
@@ -183,45 +231,43 @@ def _statements(table: Table, columns: tuple[str, ...], dialect: str) -> _Statem
         f"UPDATE {name} SET {', '.join(f'{c} = {n.mark}' for c in columns)}, "
         f"synced_at = {n.mark} WHERE id = {n.mark}",
         f"UPDATE {name} SET synced_at = {n.mark} WHERE ",
+        tuple(array_type(table.c[c]) for c in heads),
     )
 
 
 def stored_rows(
     table: Table, by_sid: Mapping[str, dict[str, Any]], dialect: str
-) -> dict[str, tuple[Any, ...]]:
-    """Each record's column values in the database's stored form (see `upsert_rows`),
-    computed ahead of the write: no session needed."""
+) -> tuple[tuple[str, ...], dict[str, tuple[Any, ...]]]:
+    """Records converted to Python values (`FieldMap.values`), as their columns and each
+    row in the database's stored form, for `upsert_rows`."""
     if not by_sid:
-        return {}
+        return (), {}
     sql = _statements(table, tuple(next(iter(by_sid.values()))), dialect)
-    return {sid: sql.stored(values) for sid, values in by_sid.items()}
+    return sql.columns, {sid: sql.stored(values) for sid, values in by_sid.items()}
 
 
 def upsert_rows(
     session: Session,
     table: Table,
     org_id: int,
-    by_sid: Mapping[str, dict[str, Any]],
+    columns: tuple[str, ...],
+    stored: Mapping[str, tuple[Any, ...]],
     *,
     source: str,
     now: datetime,
     counted_since: datetime | None = None,
-    stored: Mapping[str, tuple[Any, ...]] | None = None,
 ) -> UpsertCounts:
     """Insert new rows, refresh changed ones, leave equal ones alone (bar `synced_at`).
 
-    `source` is written on insert only: a row first received by a webhook stays one.
-    The caller commits. Rows are compared and written in the driver's own form (see
-    `history_sql`): no per-value bind processing on a million-row sync. `stored`: the
-    rows in that form already (`stored_rows`, computed before the write).
+    `stored`: each record's `columns` values by SID, in the database's stored form (see
+    `history_sql`): rows are compared and written as they are, with no per-value bind
+    processing on a million-row sync. `source` is written on insert only: a row first
+    received by a webhook stays one. The caller commits.
     """
-    if not by_sid:
+    if not stored:
         return UpsertCounts()
-    first = next(iter(by_sid.values()))
-    sql = _statements(table, tuple(first), session.get_bind().dialect.name)
+    sql = _statements(table, columns, session.get_bind().dialect.name)
     n, when = sql.native, sql.native.when
-    if stored is None:
-        stored = {sid: sql.stored(values) for sid, values in by_sid.items()}
     existing: dict[str, tuple[Any, ...]] = {}
     for part in chunks(list(stored)):
         where, params = n.among("sid", part, "text")
@@ -252,9 +298,10 @@ def upsert_rows(
         else:
             updated += 1
 
-    insert_rows(session, sql.insert, 4 + len(sql.columns), new_rows)
+    insert_rows(session, sql.insert, 4 + len(sql.columns), new_rows, sql.arrays)
     run_many(session, sql.update, changed)
     for ids in chunks(unchanged_ids):
         where, params = n.among("id", ids, "bigint")
         run(session, sql.stamp + where, [stamp_now, *params])
+    track_page(session, table, org_id, new_rows, changed, existing, sql.columns, stamp_now)
     return UpsertCounts(len(new_rows), updated, unchanged, repeated)

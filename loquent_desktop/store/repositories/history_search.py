@@ -1,16 +1,21 @@
 """The history browser's queries: keyset pages, exact counts and text search, each served
-by an index of migration 0007 at a million rows.
+by an index of migrations 0007 and 0009 at a million rows.
 
 Rows are ordered by their time (`coalesce(<date>, date_created, synced_at)`, never NULL)
 then id, the order of `ix_<table>_browse`; a page continues after the last row of the one
-before (`HistoryCursor`), so page 500 costs what page 1 does. Text search uses FTS5 on
-SQLite and a GIN-indexed tsvector on PostgreSQL; the word expressions here must stay
-exactly those of the migration (or the indexes stop being used: the tests check plans).
+before (`HistoryCursor`), seeking to it in the index, so page 500 costs what page 1 does.
+Text search uses FTS5 on SQLite and a GIN-indexed stored tsvector on PostgreSQL (0009); a
+common word's page walks the time index and keeps the rows that match, a rare word's is
+read from its matches. Counts without words add up `history_count` (`history_counts`);
+with words they count the text index's matches.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
+    and_,
     column,
     func,
     literal,
@@ -26,47 +32,38 @@ from sqlalchemy import (
     select,
     table,
     text,
-    true,
     tuple_,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import NullType
 
 from ...domain.contacts import INBOUND_DIRECTIONS, OUTBOUND_PREFIX, TRUNK_OUTBOUND
 from ...domain.history_records import HistoryCursor, HistoryPage, HistoryQuery
 from ...domain.history_search import SearchTerm, search_terms
 from ..column_types import UTCDateTime
+from . import history_counts
 
-# Below this many text matches a SQLite page is read from the matches (and sorted); above,
-# by walking the time index and checking each row against them, which finds a page of a
-# common word within a few thousand rows.
-FEW_MATCHES = 50_000
+# A SQLite page of a rare word is read from its matches (a lookup and a sort each, ~2.5 µs);
+# of a common one by walking the time index and asking FTS5 which rows of each batch match
+# (~0.15 ms per 200 rows walked). They cost the same at about sqrt(60 × rows) matches:
+# ~7,700 in a million rows.
+FEW_FACTOR = 60
+FEW_MIN = 2000
 FETCH_BATCH = 2000
-# On PostgreSQL, a word in at least this share of rows is found by walking the time index;
-# a rarer one by reading its matches from the GIN index.
-PG_COMMON = 0.01
-PG_WALK = 4000
-
-# table -> (text column, number columns): the words migration 0007 indexes.
-SEARCHED: dict[str, tuple[str, tuple[str, ...]]] = {
-    "message": ("body", ("from_number", "to_number")),
-    "call": ("caller_name", ("from_number", "to_number", "forwarded_from")),
-}
-
-
-def postgres_text(name: str) -> str:
-    """A row's words as one text (numbers whole and by their last 10 and 7 digits)."""
-    text_column, numbers = SEARCHED[name]
-    parts = [f"coalesce({text_column}, '')"]
-    for number in numbers:
-        value = f"coalesce({number}, '')"
-        parts += [value, f"right({value}, 10)", f"right({value}, 7)"]
-    return " || ' ' || ".join(parts)
+FTS_WALK = 2000
+BATCHES_MAX = 8  # more batches than this a page: one statement walks instead
+# On PostgreSQL, words in at least this share of the rows walked (after the direction and
+# status filters) are found by walking the time index and reading each row's stored words
+# (~1 µs a row); rarer ones by reading their matches from the GIN index and sorting them.
+PG_COMMON = 0.003
+# Each row's tsvector as PostgreSQL stores it (migration 0009: a generated column of 0007's
+# expression, GIN-indexed).
+PG_DOCUMENT = "search_document"
 
 
 def postgres_document(name: str) -> str:
-    """The tsvector expression of `ix_<name>_search` (migration 0007), as SQL."""
-    joined = postgres_text(name)
-    return f"to_tsvector('simple'::regconfig, regexp_replace({joined}, '[[:punct:]]', ' ', 'g'))"
+    """The indexed tsvector of `name`'s rows (its stored column), as SQL."""
+    return f"{name}.{PG_DOCUMENT}"
 
 
 def fts_query(terms: Sequence[SearchTerm]) -> str:
@@ -91,7 +88,13 @@ class HistorySearch:
         self.key: ColumnElement[Any] = func.coalesce(
             table_.c[date_column], table_.c.date_created, table_.c.synced_at, type_=UTCDateTime()
         )
+        # The same expression without the type's conversion, for the walks: only the last
+        # row's time of a few thousand is used (as the next batch's bound), as stored.
+        self.raw_key: ColumnElement[Any] = func.coalesce(
+            table_.c[date_column], table_.c.date_created, table_.c.synced_at, type_=NullType()
+        )
         self._fts = table(f"{table_.name}_search", column("rowid"))
+        self._many: dict[str, int] = {}
 
     # -- building blocks -----------------------------------------------------------------
     def _filters(self, query: HistoryQuery) -> list[ColumnElement[bool]]:
@@ -111,6 +114,17 @@ class HistorySearch:
             found.append(t.c.status == query.status)
         return found
 
+    def _after(self, when: Any, id_: int, query: HistoryQuery) -> ColumnElement[bool]:
+        """Rows after (`when`, `id_`) in the page order. The row comparison alone does not
+        seek the index on SQLite (it walked every row before the cursor, so each page cost
+        more than the last): the plain bound on the time beside it does."""
+        t, key = self.table, self.key
+        at = literal(when, UTCDateTime()) if isinstance(when, datetime) else literal(when)
+        here, mark = tuple_(key, t.c.id), tuple_(at, literal(id_))
+        if query.oldest_first:
+            return and_(key >= at, here > mark)
+        return and_(key <= at, here < mark)
+
     def _fts_matches(self, terms: Sequence[SearchTerm]) -> Select[Any]:
         """Every organization's matching row ids (the organization is checked on the
         table: a term for it in the index would add a doclist of every row to each query)."""
@@ -122,11 +136,11 @@ class HistorySearch:
         parsed = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
         return document.op("@@", return_type=Boolean)(parsed)
 
-    def _pg_common(self, session: Session, terms: Sequence[SearchTerm]) -> bool:
+    def _pg_common(self, session: Session, terms: Sequence[SearchTerm], kept: float) -> bool:
         """Whether the words are common (PostgreSQL's own estimate of their matches): then
-        a page is found by walking the time index (`_pg_walk`); a rarer one by reading
-        every match from the GIN index and sorting them, which PostgreSQL is told to do
-        (left to itself it checks a tsvector, ~50 µs each, on every row it walks)."""
+        a page is found by walking the time index, checking each row's stored words; a
+        rarer one by reading every match from the GIN index and sorting them. PostgreSQL
+        is told which (this transaction): its own choice between the two misjudges both."""
         document = postgres_document(self.table.name)
         plan = session.execute(
             text(
@@ -140,12 +154,13 @@ class HistorySearch:
             text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
             {"name": self.table.name},
         )
-        common = rows is not None and float(rows) > 0 and estimate / float(rows) >= PG_COMMON
-        if not common:
-            session.execute(text("SET LOCAL enable_indexscan = off"))  # this transaction
+        share = estimate * kept / float(rows) if rows and float(rows) > 0 else 0.0
+        common = share >= PG_COMMON
+        off = "enable_bitmapscan" if common else "enable_indexscan"
+        session.execute(text(f"SET LOCAL {off} = off"))
         return common
 
-    def _pg_walk(
+    def _fts_walk(
         self,
         session: Session,
         org_id: int,
@@ -153,33 +168,68 @@ class HistorySearch:
         conditions: list[ColumnElement[bool]],
         query: HistoryQuery,
     ) -> list[int]:
-        """A page of a common word's matches, walking the time index a few thousand rows at
-        a time: a row whose text lacks a word cannot match (every word of a tsvector is a
-        piece of the text), so only the rows that have them all are checked against the
-        tsvector, by PostgreSQL."""
+        """A page of a common word's matches on SQLite, walking the time index a few
+        thousand rows at a time and asking FTS5 for the matches among each batch's ids (a
+        rowid range: a sync stores rows of a time span together, so the range is narrow).
+        `id IN (every match)` read all of a common word's matches again for every page."""
         t, key = self.table, self.key
-        words: ColumnElement[str] = literal_column(postgres_text(t.name))
         order = (key.asc(), t.c.id.asc()) if query.oldest_first else (key.desc(), t.c.id.desc())
+        match = text(f"{self._fts.name} MATCH :match").bindparams(match=fts_query(terms))
+        rowid = self._fts.c.rowid
         wanted: list[int] = []
         position: tuple[Any, int] | None = None
         while len(wanted) <= query.limit:
-            statement = select(t.c.id, key, words).where(t.c.organization_id == org_id, *conditions)
+            statement = select(t.c.id, self.raw_key).where(
+                t.c.organization_id == org_id, *conditions
+            )
             if position is not None:
-                here = tuple_(key, t.c.id)
-                mark = tuple_(literal(position[0], UTCDateTime()), literal(position[1]))
-                statement = statement.where(here > mark if query.oldest_first else here < mark)
-            rows = session.execute(statement.order_by(*order).limit(PG_WALK)).all()
-            candidates = [
-                row[0] for row in rows if all(term.word in row[2].lower() for term in terms)
-            ]
-            if candidates:
-                check = select(t.c.id).where(t.c.id.in_(candidates), self._pg_match(terms))
-                confirmed = set(session.scalars(check))
-                wanted += [i for i in candidates if i in confirmed]
-            if len(rows) < PG_WALK:
+                statement = statement.where(self._after(position[0], position[1], query))
+            rows = session.execute(statement.order_by(*order).limit(FTS_WALK)).all()
+            if rows:
+                ids = [row[0] for row in rows]
+                among = select(rowid).where(match, rowid >= min(ids), rowid <= max(ids))
+                found = set(session.scalars(among))
+                wanted += [i for i in ids if i in found]
+            if len(rows) < FTS_WALK:
                 break
             position = (rows[-1][1], rows[-1][0])
         return wanted[: query.limit + 1]
+
+    def _fts_many(self, session: Session, terms: Sequence[SearchTerm]) -> int:
+        """About how many rows match (every organization's), to choose how to read a page:
+        counted once per search, not per page (~20 ms for a word in a fifth of a million
+        rows). Only the choice depends on it, never which rows are found."""
+        words = fts_query(terms)
+        if words not in self._many:
+            if len(self._many) >= 64:
+                self._many.clear()
+            self._many[words] = self._fts_count(session, terms)
+        return self._many[words]
+
+    def _sqlite_way(
+        self, session: Session, org_id: int, terms: Sequence[SearchTerm], query: HistoryQuery
+    ) -> str:
+        """How to read a page of matches on SQLite: "matches" (few: read them all and
+        sort, see FEW_FACTOR), "batches" (common: `_fts_walk`), or "walk" (common words
+        that a direction or status filter makes rare: one statement walking the time
+        index against the list of every match, cheaper than many batches)."""
+        rows = session.scalar(select(func.max(self.table.c.id))) or 0
+        matches = self._fts_many(session, terms)
+        if matches <= max(FEW_MIN, int(math.sqrt(FEW_FACTOR * rows))):
+            return "matches"
+        kept = self._kept(session, org_id, query)
+        walk = (query.limit + 1) * rows / max(matches * kept, 1)  # rows to walk for a page
+        return "batches" if walk <= BATCHES_MAX * FTS_WALK else "walk"
+
+    def _kept(self, session: Session, org_id: int, query: HistoryQuery) -> float:
+        """The share of the organization's rows the direction and status filters keep
+        (from the per-day counts): a walk for a page goes that much further."""
+        if not (query.direction or query.status):
+            return 1.0
+        plain = HistoryQuery()
+        every = self._counted(session, org_id, plain)
+        filtered = replace(plain, direction=query.direction, status=query.status)
+        return self._counted(session, org_id, filtered) / every if every else 1.0
 
     def _fts_count(self, session: Session, terms: Sequence[SearchTerm]) -> int:
         matches = self._fts_matches(terms).subquery()
@@ -203,23 +253,23 @@ class HistorySearch:
         terms = search_terms(query.text)
         conditions = self._filters(query)
         if after is not None:
-            position = tuple_(key, t.c.id)
-            mark = tuple_(literal(after.when, UTCDateTime()), literal(after.id))
-            conditions.append(position > mark if query.oldest_first else position < mark)
+            conditions.append(self._after(after.when, after.id, query))
         order = (key.asc(), t.c.id.asc()) if query.oldest_first else (key.desc(), t.c.id.desc())
         walked: list[int] | None = None
         with self._sessions() as session:
             sqlite = session.get_bind().dialect.name == "sqlite"
             owner = t.c.organization_id == org_id
-            if terms and sqlite:
-                matches = self._fts_matches(terms)
-                if self._fts_count(session, terms) <= FEW_MATCHES:
-                    # From the matches: `+ 0` keeps SQLite off the time index.
-                    owner = (t.c.organization_id + 0) == org_id
-                conditions.append(t.c.id.in_(matches))
-            elif terms and self._pg_common(session, terms):
-                walked = self._pg_walk(session, org_id, terms, conditions, query)
+            way = self._sqlite_way(session, org_id, terms, query) if terms and sqlite else ""
+            if way == "matches":
+                # From the matches: `+ 0` keeps SQLite off the time index.
+                owner = (t.c.organization_id + 0) == org_id
+                conditions.append(t.c.id.in_(self._fts_matches(terms)))
+            elif way == "batches":
+                walked = self._fts_walk(session, org_id, terms, conditions, query)
+            elif way == "walk":  # SQLite walks the time index against every match
+                conditions.append(t.c.id.in_(self._fts_matches(terms)))
             elif terms:
+                self._pg_common(session, terms, self._kept(session, org_id, query))
                 conditions.append(self._pg_match(terms))
             if walked is None:
                 ids = select(t.c.id).where(owner, *conditions).order_by(*order)
@@ -237,8 +287,8 @@ class HistorySearch:
         return HistoryPage(records, truncated=more, next=cursor)
 
     def count(self, org_id: int, query: HistoryQuery) -> int:
-        """Exactly how many rows match, from an index: the time index (it holds direction
-        and status) or the text index."""
+        """Exactly how many rows match: from the per-day counts without search words
+        (`_counted`), else from the text index's matches."""
         t = self.table
         terms = search_terms(query.text)
         conditions = self._filters(query)
@@ -252,30 +302,66 @@ class HistorySearch:
                 conditions.append(t.c.id.in_(self._fts_matches(terms)))
             elif terms:
                 conditions.append(self._pg_match(terms))
-            if not terms and not conditions and self._sole_owner(session, org_id):
-                owner = true()  # SQLite counts a whole table without reading its rows
+            else:
+                return self._counted(session, org_id, query)
             statement = select(func.count()).select_from(t).where(owner, *conditions)
             return int(session.scalar(statement) or 0)
 
-    def statuses(self, org_id: int) -> list[str]:
-        """The statuses present, for the browse filter."""
+    def _counted(self, session: Session, org_id: int, query: HistoryQuery) -> int:
+        """A count without search words: whole UTC days from `history_count`, the partial
+        days at a date filter's ends from the browse index (a day's rows at most each)."""
+        split = history_counts.split_days(query.date_from, query.date_to)
+        if split is None:
+            return 0
+        total = 0
+        if split.days:
+            total = history_counts.whole_days(session, org_id, self.table.name, query, split)
         t = self.table
-        statement = (
-            select(t.c.status)
-            .where(t.c.organization_id == org_id, t.c.status.is_not(None))
-            .distinct()
-            .order_by(t.c.status)
-        )
-        with self._sessions() as session:
-            return [str(s) for s in session.scalars(statement)]
+        for lo, hi in split.edges:
+            edge = self._filters(replace(query, date_from=lo, date_to=hi))
+            statement = select(func.count()).select_from(t).where(t.c.organization_id == org_id)
+            total += int(session.scalar(statement.where(*edge)) or 0)
+        return total
 
-    def explain(self, org_id: int, query: HistoryQuery) -> list[str]:
-        """The database's plan for the first page's id query (tests check indexes). On
-        PostgreSQL with sequential scans ruled out: a small test table still shows which
-        index the query can use (an expression that differs from the index's cannot)."""
+    def statuses(self, org_id: int) -> list[str]:
+        """The statuses present, for the browse filter (from `history_count`)."""
+        with self._sessions() as session:
+            return history_counts.statuses(session, org_id, self.table.name)
+
+    def explain_count(self, org_id: int, query: HistoryQuery) -> list[str]:
+        """The database's plan for counting a partial day at a date filter's end (tests
+        check it reads the browse index alone)."""
+        t = self.table
+        split = history_counts.split_days(query.date_from, query.date_to)
+        lo, hi = split.edges[0] if split and split.edges else (query.date_from, query.date_to)
+        edge = self._filters(replace(query, date_from=lo, date_to=hi))
+        statement = select(func.count()).select_from(t).where(t.c.organization_id == org_id)
+        with self._sessions() as session:
+            bind = session.get_bind()
+            compiled = statement.where(*edge).compile(bind, compile_kwargs={"literal_binds": True})
+            sqlite = bind.dialect.name == "sqlite"
+            if not sqlite:
+                session.execute(text("SET LOCAL enable_seqscan = off"))
+            prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+            result = session.execute(text(prefix + str(compiled)))
+            return [str(row[3 if sqlite else 0]) for row in result]
+
+    def explain(
+        self,
+        org_id: int,
+        query: HistoryQuery,
+        after: HistoryCursor | None = None,
+        common: bool = False,
+    ) -> list[str]:
+        """The database's plan for a page's id query, the first or the one `after` (tests
+        check indexes); `common`: of words PostgreSQL walks for. On PostgreSQL with
+        sequential scans ruled out: a small test table still shows which index the query
+        can use (an expression that differs from the index's cannot)."""
         t, key = self.table, self.key
         terms = search_terms(query.text)
         conditions = self._filters(query)
+        if after is not None:
+            conditions.append(self._after(after.when, after.id, query))
         with self._sessions() as session:
             sqlite = session.get_bind().dialect.name == "sqlite"
             if terms and sqlite:
@@ -287,8 +373,9 @@ class HistorySearch:
             compiled = ids.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
             if not sqlite:
                 session.execute(text("SET LOCAL enable_seqscan = off"))
-                if terms:  # as `page` does for a rare word: the plan from the GIN index
-                    session.execute(text("SET LOCAL enable_indexscan = off"))
+                if terms:  # as `page` does: a rare word from the GIN index, else a walk
+                    off = "enable_bitmapscan" if common else "enable_indexscan"
+                    session.execute(text(f"SET LOCAL {off} = off"))
             prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
             result = session.execute(text(prefix + str(compiled)))
             column_ = 3 if sqlite else 0

@@ -21,7 +21,7 @@ from ...domain.recordings import RecordingQuery, RecordingRecord, RecordingRow
 from ..column_types import utcnow
 from ..models import Call, Recording, RecordingSetting
 from .history_repository import SOURCES, PageResult
-from .history_rows import FieldMap, date_field, int_field, text_field, upsert_rows
+from .history_rows import FieldMap, date_field, int_field, stored_rows, text_field, upsert_rows
 from .sync_checkpoints import add_page, save_page
 
 _table = cast(Table, Recording.__table__)
@@ -81,8 +81,9 @@ class RecordingRepository:
         dates = [w for v in by_sid.values() if (w := v["start_time"] or v["date_created"])]
         oldest, newest = (min(dates), max(dates)) if dates else (None, None)
         with self._sessions() as session:
+            columns, stored = stored_rows(_table, by_sid, session.get_bind().dialect.name)
             counts = upsert_rows(
-                session, _table, org_id, by_sid,
+                session, _table, org_id, columns, stored,
                 source=source, now=utcnow(), counted_since=counted_since,
             )  # fmt: skip
             totals = None

@@ -7,11 +7,13 @@ built once per row; a keystroke is then a list comprehension over plain strings.
 Building them is not free either (formatting 10,000 phone numbers takes ~0.3 s), so it never
 happens in one go when data arrives: rows on screen are built when painted, the rest a chunk
 per turn of the event loop. A filter or a sort on a text column that comes before the
-background work is done finishes it first.
+background work is done finishes it first. A model that names its items (`item_key`) keeps
+the rows of items that came back unchanged: a Refresh of 10,000 numbers rebuilds none.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -19,8 +21,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
-# Rows built per turn of the event loop in the background: ~10 ms for owned numbers.
-CHUNK = 400
+# Background building takes turns of at most SLICE_S, STEP rows at a time (a row costs from a
+# few µs to ~100 µs: a number formatted for the first time on a busy machine; a fixed number
+# of rows a turn froze the window for up to 90 ms), and leaves the event loop BREAK_MS
+# between turns: asyncio's callbacks are zero-time Qt timers too, and a chain of them (a
+# load task ending, what it starts) waited for a building turn at every step.
+SLICE_S = 0.008
+STEP = 25
+BREAK_MS = 4
 
 
 class FilteredTableModel(QAbstractTableModel, Generic[T]):
@@ -39,8 +47,9 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
         self._texts: list[tuple[str, ...] | None] = []  # None: not built yet
         self._haystacks: list[str] = []
         self._cursor = 0  # every row before it is built
-        self._builder = QTimer(self)
-        self._builder.setInterval(0)
+        self._builder = QTimer(self)  # re-armed after each turn: the break follows the turn
+        self._builder.setSingleShot(True)
+        self._builder.setInterval(BREAK_MS)
         self._builder.timeout.connect(self._build_chunk)
         self._visible: list[int] = []
         self._needle: list[str] = []
@@ -53,17 +62,43 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
     def cell_data(self, item: T, column: int, role: int) -> Any:
         return None
 
-    def set_items(self, items: list[T]) -> None:
+    def item_key(self, item: T) -> Any:
+        """What names an item across reloads (a SID), or None: rows are then never kept."""
+        return None
+
+    def set_items(self, items: list[T], keep_rows: bool = False) -> None:
+        """Show `items`. With `keep_rows` (what a row shows depends on nothing else that
+        changed), an item equal to one shown before keeps its built row."""
+        items = list(items)
+        texts: list[tuple[str, ...] | None] = [None] * len(items)
+        haystacks = [""] * len(items)
+        if keep_rows:
+            self._keep_rows(items, texts, haystacks)
         self.beginResetModel()
-        self.items = list(items)
-        self._texts = [None] * len(self.items)
-        self._haystacks = [""] * len(self.items)
+        self.items = items
+        self._texts = texts
+        self._haystacks = haystacks
         self._cursor = 0
         self._visible = self._matching()
         self._apply_sort()
         self.endResetModel()
         if self._cursor < len(self.items):
             self._builder.start()
+
+    def _keep_rows(
+        self, items: list[T], texts: list[tuple[str, ...] | None], haystacks: list[str]
+    ) -> None:
+        key = self.item_key
+        old_texts, old_items = self._texts, self.items
+        built = {key(item): i for i, item in enumerate(old_items) if old_texts[i] is not None}
+        built.pop(None, None)
+        if not built:
+            return
+        for index, item in enumerate(items):
+            old = built.get(key(item))
+            if old is not None and old_items[old] == item:
+                texts[index] = old_texts[old]
+                haystacks[index] = self._haystacks[old]
 
     def _row(self, index: int) -> tuple[str, ...]:
         texts = self._texts[index]
@@ -88,7 +123,20 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
             self._builder.stop()
 
     def _build_chunk(self) -> None:
-        self._build(CHUNK)
+        deadline = time.perf_counter() + SLICE_S
+        while not self.fully_built and time.perf_counter() < deadline:
+            self._build(STEP)
+        if not self.fully_built:
+            self._builder.start()
+
+    def pause_building(self, paused: bool) -> None:
+        """Stop (or resume) building rows in the background, e.g. while new items are being
+        read: they would take turns of the event loop from reading them, and only rows
+        that are shown, filtered or sorted need to exist."""
+        if paused:
+            self._builder.stop()
+        elif not self.fully_built:
+            self._builder.start()
 
     @property
     def fully_built(self) -> bool:

@@ -79,10 +79,16 @@ class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
         self._routes: dict[str, VoiceRoute] = {}
 
     def set_numbers(self, numbers: list[OwnedNumber], loquent_url: str, imported: set[str]) -> None:
+        # A row shows the number, Loquent's Voice URL and whether it is imported: with the
+        # same URL and imports, an unchanged number keeps its row (a Refresh rebuilds none).
+        keep_rows = loquent_url == self.loquent_url and imported == self.imported
         self.loquent_url = loquent_url
         self.imported = set(imported)
-        self._routes = {}  # filled as rows are built: see FilteredTableModel
-        self.set_items(numbers)
+        self._routes = {}  # filled as rows are shown: see FilteredTableModel
+        self.set_items(numbers, keep_rows)
+
+    def item_key(self, item: OwnedNumber) -> str:
+        return item.sid
 
     def mark_imported(self, sids: set[str]) -> None:
         self.set_numbers(self.items, self.loquent_url, self.imported | sids)
