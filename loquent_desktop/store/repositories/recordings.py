@@ -19,7 +19,8 @@ from ...domain.contacts import parties
 from ...domain.history_records import PageCheckpoint
 from ...domain.recordings import RecordingQuery, RecordingRecord, RecordingRow
 from ..column_types import utcnow
-from ..models import Call, Recording, RecordingSetting
+from ..models import Call
+from ..recording_models import Recording, RecordingSetting
 from .history_repository import SOURCES, PageResult
 from .history_rows import FieldMap, date_field, int_field, stored_rows, text_field, upsert_rows
 from .sync_checkpoints import add_page, save_page
