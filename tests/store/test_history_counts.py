@@ -17,6 +17,7 @@ from loquent_desktop.domain.history_records import HistoryQuery
 from loquent_desktop.store import Database, open_database
 from loquent_desktop.store.repositories.history_counts import DaySplit, explain, split_days
 from tests.support.history import BASE, add_organization_by_sql, twilio_call, twilio_message
+from tests.support.migrations import downgrade
 
 STATUSES = ("delivered", "failed", "sent", "received", "undelivered")
 DIRECTIONS = ("outbound-api", "outbound-reply", "inbound", "outbound-api", "inbound")
@@ -199,9 +200,7 @@ def test_counts_use_the_count_key_and_the_browse_index(db: Database) -> None:
 def test_upgrading_counts_the_rows_already_stored_and_downgrading_drops_them(
     db_url: str,
 ) -> None:
-    from alembic import command
-
-    from loquent_desktop.store.database import alembic_config, create_database_engine, upgrade
+    from loquent_desktop.store.database import create_database_engine, upgrade
 
     engine = create_database_engine(db_url)
     try:
@@ -226,11 +225,7 @@ def test_upgrading_counts_the_rows_already_stored_and_downgrading_drops_them(
             assert db.messages.statuses(1) == ["received"]
         finally:
             db.dispose()
-        with engine.connect() as conn:  # as `database.upgrade` runs them
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0008")
-            conn.commit()
+        downgrade(engine, "0008")
         with engine.connect() as conn:
             tables = conn.dialect.get_table_names(conn)
             assert "history_count" not in tables and "message" in tables

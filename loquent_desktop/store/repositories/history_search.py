@@ -1,13 +1,15 @@
 """The history browser's queries: keyset pages, exact counts and text search, each served
-by an index of migrations 0007 and 0009 at a million rows.
+by an index of migrations 0007, 0009 and 0010 at a million rows.
 
 Rows are ordered by their time (`coalesce(<date>, date_created, synced_at)`, never NULL)
 then id, the order of `ix_<table>_browse`; a page continues after the last row of the one
 before (`HistoryCursor`), seeking to it in the index, so page 500 costs what page 1 does.
 Text search uses FTS5 on SQLite and a GIN-indexed stored tsvector on PostgreSQL (0009); a
 common word's page walks the time index and keeps the rows that match, a rare word's is
-read from its matches. Counts without words add up `history_count` (`history_counts`);
-with words they count the text index's matches.
+read from its matches. SQLite's index also holds each row's organization, direction and
+status as facets (0010), so the words and those filters are matched inside it. Counts
+without words add up `history_count` (`history_counts`); with words they count the text
+index's matches.
 """
 
 from __future__ import annotations
@@ -52,10 +54,11 @@ FEW_MIN = 2000
 FETCH_BATCH = 2000
 FTS_WALK = 2000
 BATCHES_MAX = 8  # more batches than this a page: one statement walks instead
-# On PostgreSQL, words in at least this share of the rows walked (after the direction and
-# status filters) are found by walking the time index and reading each row's stored words
-# (~1 µs a row); rarer ones by reading their matches from the GIN index and sorting them.
-PG_COMMON = 0.003
+# On PostgreSQL a page of matches is found by walking the time index, reading the stored
+# words of each row the direction and status filters keep (their columns are in the index),
+# or by reading every match from the GIN index and sorting them: whichever reads fewer rows.
+# An index entry walked costs about this share of a row read (measured at 1M messages).
+PG_ENTRY_COST = 1 / 30
 # Each row's tsvector as PostgreSQL stores it (migration 0009: a generated column of 0007's
 # expression, GIN-indexed).
 PG_DOCUMENT = "search_document"
@@ -66,10 +69,22 @@ def postgres_document(name: str) -> str:
     return f"{name}.{PG_DOCUMENT}"
 
 
-def fts_query(terms: Sequence[SearchTerm]) -> str:
-    """An FTS5 MATCH expression: rows having every term. Terms hold letters and digits
-    only, so quoting them is enough."""
-    return " AND ".join(f'"{t.word}"' + ("*" if t.prefix else "") for t in terms)
+def fts_query(terms: Sequence[SearchTerm], facets: Sequence[str] = ()) -> str:
+    """An FTS5 MATCH expression: rows having every term in their words and every facet
+    (migration 0010). Terms hold letters and digits only, so quoting them is enough."""
+    found = [f'words:"{t.word}"' + ("*" if t.prefix else "") for t in terms]
+    return " AND ".join(found + [f'facets:"{f}"' for f in facets])
+
+
+def fts_facets(query: HistoryQuery, org_id: int | None) -> tuple[str, ...]:
+    """The facets (migration 0010) of the rows `query`'s direction and status filters keep,
+    and of the organization's rows unless it is None (the sole owner: every row is its)."""
+    found = [] if org_id is None else [f"o{org_id}"]
+    if query.direction in ("inbound", "outbound"):
+        found.append("din" if query.direction == "inbound" else "dout")
+    if query.status:
+        found.append("s" + query.status.encode().hex())
+    return tuple(found)
 
 
 def tsquery(terms: Sequence[SearchTerm]) -> str:
@@ -125,22 +140,33 @@ class HistorySearch:
             return and_(key >= at, here > mark)
         return and_(key <= at, here < mark)
 
-    def _fts_matches(self, terms: Sequence[SearchTerm]) -> Select[Any]:
-        """Every organization's matching row ids (the organization is checked on the
-        table: a term for it in the index would add a doclist of every row to each query)."""
-        match = text(f"{self._fts.name} MATCH :match").bindparams(match=fts_query(terms))
+    def _fts_matches(self, words: str) -> Select[Any]:
+        """The ids of the rows matching `words` (an `fts_query` expression)."""
+        match = text(f"{self._fts.name} MATCH :match").bindparams(match=words)
         return select(self._fts.c.rowid).where(match)
+
+    def _fts_words(
+        self, session: Session, org_id: int, terms: Sequence[SearchTerm], query: HistoryQuery
+    ) -> str:
+        """The FTS5 expression of `query`'s words with its direction and status filters and,
+        when other organizations have rows here, the organization: the text index alone
+        then holds exactly the matches (bar a date filter)."""
+        owner = None if self._sole_owner(session, org_id) else org_id
+        return fts_query(terms, fts_facets(query, owner))
 
     def _pg_match(self, terms: Sequence[SearchTerm]) -> ColumnElement[bool]:
         document: ColumnElement[Any] = literal_column(postgres_document(self.table.name))
         parsed = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(terms))
         return document.op("@@", return_type=Boolean)(parsed)
 
-    def _pg_common(self, session: Session, terms: Sequence[SearchTerm], kept: float) -> bool:
-        """Whether the words are common (PostgreSQL's own estimate of their matches): then
-        a page is found by walking the time index, checking each row's stored words; a
-        rarer one by reading every match from the GIN index and sorting them. PostgreSQL
-        is told which (this transaction): its own choice between the two misjudges both."""
+    def _pg_common(
+        self, session: Session, terms: Sequence[SearchTerm], kept: float, limit: int
+    ) -> bool:
+        """Whether the words are common enough (PostgreSQL's own estimate of their matches,
+        `kept`: the share of rows the direction and status filters keep) that a page is
+        found faster by walking the time index than by reading every match from the GIN
+        index (see PG_ENTRY_COST). PostgreSQL is told which (this transaction): its own
+        choice between the two misjudges both."""
         document = postgres_document(self.table.name)
         plan = session.execute(
             text(
@@ -154,8 +180,10 @@ class HistorySearch:
             text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
             {"name": self.table.name},
         )
-        share = estimate * kept / float(rows) if rows and float(rows) > 0 else 0.0
-        common = share >= PG_COMMON
+        share = estimate / float(rows) if rows and float(rows) > 0 else 0.0
+        # Rows read by a walk: the kept rows until `limit + 1` match; by the matches: each.
+        walked = (limit + 1) * (1 + PG_ENTRY_COST / max(kept, 1e-9)) / share if share else math.inf
+        common = walked < estimate
         off = "enable_bitmapscan" if common else "enable_indexscan"
         session.execute(text(f"SET LOCAL {off} = off"))
         return common
@@ -164,7 +192,7 @@ class HistorySearch:
         self,
         session: Session,
         org_id: int,
-        terms: Sequence[SearchTerm],
+        words: str,
         conditions: list[ColumnElement[bool]],
         query: HistoryQuery,
     ) -> list[int]:
@@ -174,7 +202,7 @@ class HistorySearch:
         `id IN (every match)` read all of a common word's matches again for every page."""
         t, key = self.table, self.key
         order = (key.asc(), t.c.id.asc()) if query.oldest_first else (key.desc(), t.c.id.desc())
-        match = text(f"{self._fts.name} MATCH :match").bindparams(match=fts_query(terms))
+        match = text(f"{self._fts.name} MATCH :match").bindparams(match=words)
         rowid = self._fts.c.rowid
         wanted: list[int] = []
         position: tuple[Any, int] | None = None
@@ -195,30 +223,26 @@ class HistorySearch:
             position = (rows[-1][1], rows[-1][0])
         return wanted[: query.limit + 1]
 
-    def _fts_many(self, session: Session, terms: Sequence[SearchTerm]) -> int:
-        """About how many rows match (every organization's), to choose how to read a page:
+    def _fts_many(self, session: Session, words: str) -> int:
+        """How many rows match `words` (bar a date filter), to choose how to read a page:
         counted once per search, not per page (~20 ms for a word in a fifth of a million
         rows). Only the choice depends on it, never which rows are found."""
-        words = fts_query(terms)
         if words not in self._many:
             if len(self._many) >= 64:
                 self._many.clear()
-            self._many[words] = self._fts_count(session, terms)
+            self._many[words] = self._fts_count(session, words)
         return self._many[words]
 
-    def _sqlite_way(
-        self, session: Session, org_id: int, terms: Sequence[SearchTerm], query: HistoryQuery
-    ) -> str:
+    def _sqlite_way(self, session: Session, words: str, query: HistoryQuery) -> str:
         """How to read a page of matches on SQLite: "matches" (few: read them all and
         sort, see FEW_FACTOR), "batches" (common: `_fts_walk`), or "walk" (common words
-        that a direction or status filter makes rare: one statement walking the time
-        index against the list of every match, cheaper than many batches)."""
+        that a date filter makes rare: one statement walking the time index against the
+        list of every match, cheaper than many batches)."""
         rows = session.scalar(select(func.max(self.table.c.id))) or 0
-        matches = self._fts_many(session, terms)
+        matches = self._fts_many(session, words)
         if matches <= max(FEW_MIN, int(math.sqrt(FEW_FACTOR * rows))):
             return "matches"
-        kept = self._kept(session, org_id, query)
-        walk = (query.limit + 1) * rows / max(matches * kept, 1)  # rows to walk for a page
+        walk = (query.limit + 1) * rows / max(matches, 1)  # rows to walk for a page
         return "batches" if walk <= BATCHES_MAX * FTS_WALK else "walk"
 
     def _kept(self, session: Session, org_id: int, query: HistoryQuery) -> float:
@@ -231,8 +255,8 @@ class HistorySearch:
         filtered = replace(plain, direction=query.direction, status=query.status)
         return self._counted(session, org_id, filtered) / every if every else 1.0
 
-    def _fts_count(self, session: Session, terms: Sequence[SearchTerm]) -> int:
-        matches = self._fts_matches(terms).subquery()
+    def _fts_count(self, session: Session, words: str) -> int:
+        matches = self._fts_matches(words).subquery()
         return int(session.scalar(select(func.count()).select_from(matches)) or 0)
 
     def _sole_owner(self, session: Session, org_id: int) -> bool:
@@ -259,17 +283,19 @@ class HistorySearch:
         with self._sessions() as session:
             sqlite = session.get_bind().dialect.name == "sqlite"
             owner = t.c.organization_id == org_id
-            way = self._sqlite_way(session, org_id, terms, query) if terms and sqlite else ""
+            words = self._fts_words(session, org_id, terms, query) if terms and sqlite else ""
+            way = self._sqlite_way(session, words, query) if words else ""
             if way == "matches":
                 # From the matches: `+ 0` keeps SQLite off the time index.
                 owner = (t.c.organization_id + 0) == org_id
-                conditions.append(t.c.id.in_(self._fts_matches(terms)))
+                conditions.append(t.c.id.in_(self._fts_matches(words)))
             elif way == "batches":
-                walked = self._fts_walk(session, org_id, terms, conditions, query)
+                walked = self._fts_walk(session, org_id, words, conditions, query)
             elif way == "walk":  # SQLite walks the time index against every match
-                conditions.append(t.c.id.in_(self._fts_matches(terms)))
+                conditions.append(t.c.id.in_(self._fts_matches(words)))
             elif terms:
-                self._pg_common(session, terms, self._kept(session, org_id, query))
+                kept = self._kept(session, org_id, query)
+                self._pg_common(session, terms, kept, query.limit)
                 conditions.append(self._pg_match(terms))
             if walked is None:
                 ids = select(t.c.id).where(owner, *conditions).order_by(*order)
@@ -288,7 +314,8 @@ class HistorySearch:
 
     def count(self, org_id: int, query: HistoryQuery) -> int:
         """Exactly how many rows match: from the per-day counts without search words
-        (`_counted`), else from the text index's matches."""
+        (`_counted`), else from the text index's matches (on SQLite from the index alone
+        unless a date filter is set: it holds the direction and status filters)."""
         t = self.table
         terms = search_terms(query.text)
         conditions = self._filters(query)
@@ -296,10 +323,11 @@ class HistorySearch:
             sqlite = session.get_bind().dialect.name == "sqlite"
             owner = t.c.organization_id == org_id
             if terms and sqlite:
-                if not conditions and self._sole_owner(session, org_id):
-                    return self._fts_count(session, terms)
+                words = self._fts_words(session, org_id, terms, query)
+                if query.date_from is None and query.date_to is None:
+                    return self._fts_count(session, words)
                 owner = (t.c.organization_id + 0) == org_id
-                conditions.append(t.c.id.in_(self._fts_matches(terms)))
+                conditions.append(t.c.id.in_(self._fts_matches(words)))
             elif terms:
                 conditions.append(self._pg_match(terms))
             else:
@@ -365,7 +393,8 @@ class HistorySearch:
         with self._sessions() as session:
             sqlite = session.get_bind().dialect.name == "sqlite"
             if terms and sqlite:
-                conditions.append(t.c.id.in_(self._fts_matches(terms)))
+                words = self._fts_words(session, org_id, terms, query)
+                conditions.append(t.c.id.in_(self._fts_matches(words)))
             elif terms:
                 conditions.append(self._pg_match(terms))
             ids = select(t.c.id).where(t.c.organization_id == org_id, *conditions)
