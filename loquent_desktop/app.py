@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,6 +125,9 @@ class StartOptions:
     secrets: SecretStore | None = None
     # Default: RetryPolicy(). Tests pass one without back-off delays.
     retry: RetryPolicy | None = None
+    # Called on a worker thread before an existing database is migrated: the window says
+    # so (an upgrade that rebuilds an index takes tens of seconds at a million messages).
+    on_upgrade: Callable[[], None] | None = None
 
     def check(self) -> None:
         """Raise InvalidInput for settings that must stop the app before anything starts
@@ -214,7 +218,11 @@ async def start_app(options: StartOptions) -> AppContext:
         secrets = options.secrets or SecretStore.for_app(sandbox=sandbox is not None)
         try:
             database = await asyncio.to_thread(
-                open_database, settings.effective_database_url(paths)
+                functools.partial(
+                    open_database,
+                    settings.effective_database_url(paths),
+                    on_upgrade=options.on_upgrade,
+                )
             )
         except Exception as exc:  # a broken database URL or a failed migration
             # The traceback goes to the log file only (stderr shows warnings and up).

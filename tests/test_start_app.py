@@ -104,3 +104,31 @@ def test_start_emulator_serves_seeded_numbers_with_faults_until_stopped() -> Non
         assert len(requests.get(url, auth=auth, timeout=5).json()["incoming_phone_numbers"]) == 2
         assert len(emulator_threads()) == before + 1
     assert running.server.port is None and len(emulator_threads()) == before
+
+
+def test_the_window_is_told_before_an_existing_database_is_upgraded(
+    qloop, tmp_path: Path, secret_store
+) -> None:  # type: ignore[no-untyped-def]
+    from loquent_desktop.store.database import create_database_engine, upgrade
+
+    told: list[str] = []
+    paths = AppPaths.under(tmp_path)
+    options = StartOptions(
+        paths, Settings(), secrets=secret_store, on_upgrade=lambda: told.append("upgrading")
+    )
+    # A new database is created, not upgraded: nothing to tell.
+    qloop.run_until_complete(qloop.run_until_complete(start_app(options)).aclose())
+    assert told == []
+    # One left at an older version (as the previous release left it) is upgraded: told once.
+    url = Settings().effective_database_url(paths.ensure())
+    (paths.ensure().database_file).unlink()
+    engine = create_database_engine(url)
+    try:
+        upgrade(engine, "0009")
+    finally:
+        engine.dispose()
+    qloop.run_until_complete(qloop.run_until_complete(start_app(options)).aclose())
+    assert told == ["upgrading"]
+    # Now current: not again.
+    qloop.run_until_complete(qloop.run_until_complete(start_app(options)).aclose())
+    assert told == ["upgrading"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -170,19 +171,27 @@ def current_revisions(engine: Engine) -> list[str]:
             return []
 
 
-def upgrade_if_needed(engine: Engine) -> None:
-    """`upgrade(engine)` unless the database is at the newest revision already."""
+def upgrade_if_needed(engine: Engine, on_upgrade: Callable[[], None] | None = None) -> None:
+    """`upgrade(engine)` unless the database is at the newest revision already.
+    `on_upgrade` is called first when an existing database is behind (not a new one)."""
     head = head_revision()
-    if head is None or current_revisions(engine) != [head]:
+    current = current_revisions(engine)
+    if head is None or current != [head]:
+        if current and on_upgrade is not None:
+            on_upgrade()
         upgrade(engine)
 
 
-def open_database(url: str | URL, *, migrate: bool = True) -> Database:
-    """Engine + migrations to head + repositories. Raises on an unreachable server."""
+def open_database(
+    url: str | URL, *, migrate: bool = True, on_upgrade: Callable[[], None] | None = None
+) -> Database:
+    """Engine + migrations to head + repositories. Raises on an unreachable server.
+    `on_upgrade`: called before an existing database is migrated (rebuilding an index at a
+    million rows takes tens of seconds: the window says so meanwhile)."""
     engine = create_database_engine(url)
     if migrate:
         try:
-            upgrade_if_needed(engine)
+            upgrade_if_needed(engine, on_upgrade)
         except BaseException:
             engine.dispose()
             raise

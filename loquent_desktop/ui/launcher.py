@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 PROBE_ENV = "LOQUENT_STARTUP_PROBE"
 # A window that never paints (minimised at start on some desktops) must not hold start-up.
 FIRST_PAINT_TIMEOUT_S = 2.0
+UPGRADING = (
+    "Upgrading the database to this version… With a large history this can take a minute; "
+    "it happens once."
+)
 
 
 def probe(event: str) -> None:
@@ -148,9 +153,14 @@ async def run(
     window.closed.connect(window_closed)
     await show_and_paint(window)
     window.statusBar().showMessage("Starting…")
+    loop = asyncio.get_running_loop()
+
+    def upgrading() -> None:  # on the thread opening the database
+        loop.call_soon_threadsafe(window.statusBar().showMessage, UPGRADING)
+
     try:
         await asyncio.to_thread(import_core)
-        context = await start_app(options)
+        context = await start_app(replace(options, on_upgrade=upgrading))
     except BaseException as exc:
         window.hide()
         window.deleteLater()
