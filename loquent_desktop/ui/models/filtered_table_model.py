@@ -19,6 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 
+from .roles import CELL_ROLES, DISPLAY
+
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
 # Background building takes turns of at most SLICE_S, STEP rows at a time (a row costs from a
@@ -207,10 +209,11 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        source = self._visible[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._row(source)[index.column()]
-        return self.cell_data(self.items[source], index.column(), role)
+    def data(self, index: _Index, role: int = DISPLAY) -> Any:
+        if role == DISPLAY:
+            if not index.isValid():
+                return None
+            return self._row(self._visible[index.row()])[index.column()]
+        if role not in CELL_ROLES or not index.isValid():
+            return None  # (see `roles`)
+        return self.cell_data(self.items[self._visible[index.row()]], index.column(), role)

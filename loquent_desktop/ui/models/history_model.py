@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from ...domain.contacts import side_of
 from ...domain.history_records import HistoryCursor, HistoryPage
 from ..style import Role, colour
+from .roles import CELL_ROLES, DISPLAY
 
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
@@ -147,11 +148,11 @@ class HistoryTableModel(QAbstractTableModel, Generic[T]):
             return "Click to sort by time" if section == WHEN else "Sorted by time"
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._row(index.row())[index.column()]
+    def data(self, index: _Index, role: int = DISPLAY) -> Any:
+        if role == DISPLAY:
+            return self._row(index.row())[index.column()] if index.isValid() else None
+        if role not in CELL_ROLES or not index.isValid():
+            return None  # (see `roles`)
         return self.cell_data(self.items[index.row()], index.column(), role)
 
     def cell_data(self, item: T, column: int, role: int) -> Any:
