@@ -70,6 +70,13 @@ class PageWrite:
     ranges: RangeMark | None = None
 
 
+def keep_newest(latest: dict[str, Any], party: str, when: Any) -> None:
+    """`latest[party]` becomes `when` if it is newer (a record without a date only stands
+    for a party not seen before)."""
+    seen = latest.get(party)
+    latest[party] = when if seen is None or (when and when > seen) else seen
+
+
 class HistoryRepository(Generic[R]):
     """Subclasses set `fields` (JSON -> columns), `date_column` and `record_type` (a frozen
     record whose fields are the table's columns in order)."""
@@ -159,8 +166,7 @@ class HistoryRepository(Generic[R]):
         latest: dict[str, Any] = {}
         for _mine, party, when in sides:
             if party is not None and party not in own:
-                seen = latest.get(party)
-                latest[party] = when if seen is None or (when and when > seen) else seen
+                keep_newest(latest, party, when)
         dates = [when for _, _, when in sides if when is not None]
         oldest, newest = (n.moment(min(dates)), n.moment(max(dates))) if dates else (None, None)
         return PreparedPage(fields.columns, rows, frozenset(ours), latest, oldest, newest)
@@ -214,8 +220,7 @@ class HistoryRepository(Generic[R]):
                 )  # fmt: skip
                 own |= page.ours
                 for party, when in page.latest.items():
-                    seen = latest.get(party)
-                    latest[party] = when if seen is None or (when and when > seen) else seen
+                    keep_newest(latest, party, when)
                 totals = None
                 if checkpoint is not None:
                     before = totals_of.get(checkpoint.checkpoint_id, checkpoint.counts)
