@@ -13,6 +13,9 @@ Rules this module enforces:
 * Every keyring exception is converted to a domain error whose message says what to install
   or unlock, and never contains the secret.
 * Every secret read or written is registered with the log redactor.
+* One keychain call at a time from this process, and a default collection that briefly seems
+  missing is retried, never created (`secret_service`): gnome-keyring otherwise shows an
+  unexpected "new keyring" password prompt.
 * No call hangs: a locked keychain may wait for a password prompt that nobody sees (no
   display, a prompt behind other windows). Each call runs on a helper thread and gives up after
   `timeout_s` with a message that says how to unlock; while that call is still stuck, later
@@ -39,6 +42,7 @@ from keyring.backends import chainer, fail
 from ..domain.credentials import Credentials
 from ..domain.errors import KeychainUnavailable, LoquentError
 from ..logging_setup import redact, register_secret
+from .secret_service import with_retries
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,8 @@ def _default_timeout() -> float:
 # prompt). Shared by every store: they all talk to the same keychain.
 _stuck: set[threading.Thread] = set()
 _stuck_lock = threading.Lock()
+# One keychain call at a time from this process (see secret_service for why).
+_one_at_a_time = threading.Lock()
 
 
 def _still_stuck() -> bool:
@@ -244,9 +250,10 @@ class SecretStore:
             ) from None
 
     def _bounded(self, operation: Callable[[KeyringBackend], T], backend: KeyringBackend) -> T:
-        """Run `operation` on a helper thread and wait at most `timeout_s` for it."""
+        """Run `operation` on a helper thread and wait at most `timeout_s` for it (waiting
+        for another call of this process included)."""
         if self.timeout_s <= 0:
-            return operation(backend)
+            return _serial(operation, backend)
         timed_out = KeychainUnavailable(TIMEOUT_MESSAGE.format(seconds=self.timeout_s))
         if _still_stuck():
             # An earlier call still waits for the unlock prompt: a second one would only
@@ -256,7 +263,7 @@ class SecretStore:
 
         def run() -> None:
             try:
-                outcome.append((True, operation(backend)))
+                outcome.append((True, _serial(operation, backend)))
             except BaseException as exc:
                 outcome.append((False, exc))
 
@@ -277,6 +284,11 @@ class SecretStore:
             assert isinstance(value, BaseException)
             raise value
         return value  # type: ignore[return-value]
+
+
+def _serial(operation: Callable[[KeyringBackend], T], backend: KeyringBackend) -> T:
+    with _one_at_a_time:
+        return with_retries(operation, backend)
 
 
 def _scrub(text: str, secret: str | None) -> str:
