@@ -42,7 +42,8 @@ def gui_keeps_the_gil() -> Iterator[None]:
 
 @contextmanager
 def few_full_collections() -> Iterator[None]:
-    """While a sync runs, the garbage collector's full passes wait until it ends.
+    """While a sync (or a read of thousands of numbers) runs, the garbage collector's full
+    passes wait until it ends.
 
     A run allocates millions of short-lived objects, enough to trigger a full collection
     every 25 pages or so; each walks everything alive (the window, the 50,000 browsed

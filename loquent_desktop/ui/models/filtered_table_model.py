@@ -2,7 +2,10 @@
 
 A QSortFilterProxyModel calls back into Python once per row per keystroke, which costs tens of
 milliseconds at 10,000 rows. Here each row's display texts and a lower-cased search text are
-built once per row; a keystroke is then a list comprehension over plain strings.
+built once per row; a keystroke is then a list comprehension over plain strings. The sorted
+order of all rows is kept until the sort or the items change, so a keystroke filters rows
+already in order instead of sorting its matches again, and a keystroke that only narrows the
+filter (one more letter, one more word) looks only at the rows the last one matched.
 
 Building them is not free either (formatting 10,000 phone numbers takes ~0.3 s), so it never
 happens in one go when data arrives: rows on screen are built when painted, the rest a chunk
@@ -56,6 +59,7 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
         self._visible: list[int] = []
         self._needle: list[str] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._order: list[int] | None = None  # every row, sorted; None: sort again
 
     # -- data in --------------------------------------------------------------------------
     def row_texts(self, item: T) -> tuple[str, ...]:
@@ -81,8 +85,8 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
         self._texts = texts
         self._haystacks = haystacks
         self._cursor = 0
-        self._visible = self._matching()
-        self._apply_sort()
+        self._order = None
+        self._visible = self._matching(self._sorted())
         self.endResetModel()
         if self._cursor < len(self.items):
             self._builder.start()
@@ -149,38 +153,50 @@ class FilteredTableModel(QAbstractTableModel, Generic[T]):
         needle = text.lower().split()
         if needle == self._needle:
             return
+        # Rows matching a narrower filter all match the previous one: look only at those.
+        narrower = len(needle) >= len(self._needle) and all(
+            old in new for old, new in zip(self._needle, needle, strict=False)
+        )
+        candidates = self._visible if narrower else self._sorted()
         self.beginResetModel()
         self._needle = needle
-        self._visible = self._matching()
-        self._apply_sort()
+        self._visible = self._matching(candidates)
         self.endResetModel()
 
-    def _matching(self) -> list[int]:
+    def _matching(self, candidates: list[int]) -> list[int]:
+        """The rows among `candidates` (in their order) that hold every word of the filter."""
         words = self._needle
         if not words:
-            return list(range(len(self.items)))
+            return list(candidates)
         self._build()
         hay = self._haystacks
         if len(words) == 1:
             word = words[0]
-            return [i for i, h in enumerate(hay) if word in h]
-        return [i for i, h in enumerate(hay) if all(w in h for w in words)]
+            return [i for i in candidates if word in hay[i]]
+        return [i for i in candidates if all(w in hay[i] for w in words)]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
-        self._apply_sort()
+        self._order = None
+        shown = set(self._visible)
+        self._visible = [i for i in self._sorted() if i in shown]
         self.layoutChanged.emit()
 
-    def _apply_sort(self) -> None:
-        if self._sort is None:
-            return
-        column, order = self._sort
-        if self._sort_needs_texts(column):
-            self._build()
-        texts: list[Any] = self._texts
-        keys = {i: self._key(i, column, texts) for i in self._visible}
-        self._visible.sort(key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+    def _sorted(self) -> list[int]:
+        """Every row in the current sort's order (stable: ties keep the items' order, as
+        sorting the matches themselves would)."""
+        if self._order is None:
+            order = list(range(len(self.items)))
+            if self._sort is not None:
+                column, direction = self._sort
+                if self._sort_needs_texts(column):
+                    self._build()
+                texts: list[Any] = self._texts
+                keys = [self._key(i, column, texts) for i in order]
+                order.sort(key=keys.__getitem__, reverse=direction == Qt.SortOrder.DescendingOrder)
+            self._order = order
+        return self._order
 
     def _key(self, index: int, column: int, texts: list[tuple[str, ...]]) -> Any:
         if column == self.PHONE_COLUMN:
