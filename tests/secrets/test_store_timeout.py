@@ -171,6 +171,11 @@ def test_a_locked_gnome_keyring_with_a_display_does_not_hang(tmp_path: Path) -> 
     script = tmp_path / "locked.py"
     script.write_text(LOCKED_SCRIPT)
     env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    # A runtime directory of its own: its daemon's control socket must not replace the one
+    # of the test run's own gnome-keyring ($XDG_RUNTIME_DIR/keyring/control).
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env["XDG_RUNTIME_DIR"] = str(runtime)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     started = time.monotonic()
     done = subprocess.run(
