@@ -77,6 +77,10 @@ def default_alias_missing(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str,
     from secretstorage.exceptions import ItemNotFoundException, PromptDismissedException
 
     times = {"misses": 0, "opened": 0, "created": 0}
+    # As many retries as the app makes, without their real pauses.
+    monkeypatch.setattr(
+        secret_service_module, "RETRY_PAUSES_S", (0.0,) * len(secret_service_module.RETRY_PAUSES_S)
+    )
     real = secretstorage.collection.Collection
 
     class FlakyCollection(real):  # type: ignore[misc, valid-type]
