@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -56,8 +55,6 @@ def _imported_text(imported: bool, route: VoiceRoute) -> str:
 
 
 NUMBER, ANSWERS, NAME, SMS, CAPABILITIES, IMPORTED, LOQUENT = range(7)
-# Parsing with the phonenumbers library costs ~20 µs a number; a Refresh shows the same ones.
-_format_phone = lru_cache(maxsize=65536)(format_phone)
 
 
 class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
@@ -103,7 +100,7 @@ class OwnedNumbersModel(FilteredTableModel[OwnedNumber]):
         route = self.route(item)
         imported = item.sid in self.imported
         return (
-            _format_phone(item.phone_number),
+            format_phone(item.phone_number),
             route.describe(),
             item.friendly_name or "",
             sms_route_text(item.sms_application_sid, item.sms_url),
