@@ -9,7 +9,6 @@ converts them off the event loop, and "the same fields as Twilio" is then litera
 from __future__ import annotations
 
 import asyncio
-import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from twilio.rest import Client
 
 from ..domain.errors import TwilioApiError
 from .errors import translate_errors
+from .json_body import decode
 from .paging import PAGE_SIZE
 
 API_VERSION = "2010-04-01"
@@ -100,7 +100,7 @@ class HistoryPagesGateway:
                 raise TwilioException("Unable to fetch page", response)
         loop = asyncio.get_running_loop()
         try:
-            payload = await loop.run_in_executor(_DECODER, json.loads, response.text)
+            payload = await loop.run_in_executor(_DECODER, decode, response.text)
         except ValueError:
             raise TwilioApiError(
                 "Twilio's answer was cut off or unreadable. Try again; if it keeps happening, "

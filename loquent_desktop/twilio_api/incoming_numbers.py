@@ -13,7 +13,6 @@ still being reduced.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,6 +28,7 @@ from ..domain.numbers import OwnedNumber, country_of, normalize_capabilities
 from ..domain.voice_route import VoiceConfig
 from ..domain.voice_routing import FIELDS
 from .errors import translate_errors
+from .json_body import decode
 from .paging import PAGE_SIZE, PageLinks
 
 T = TypeVar("T")
@@ -209,7 +209,7 @@ def _decode(text: str) -> tuple[list[dict[str, Any]], str | None]:
     """A v2010 list page's records (under the one key that is not paging metadata) and its
     next-page link."""
     try:
-        payload = json.loads(text)
+        payload = decode(text)
     except ValueError:
         raise TwilioApiError(
             "Twilio's answer was cut off or unreadable. Try again; if it keeps happening, "

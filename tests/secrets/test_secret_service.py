@@ -18,7 +18,7 @@ import pytest
 from loquent_desktop.domain.credentials import Credentials
 from loquent_desktop.secrets import SHARED_KEY, SecretStore
 from loquent_desktop.secrets import secret_service as secret_service_module
-from tests.secrets.test_store_keychain import _secret_service_or_skip
+from tests.support.keychain import secret_service_or_skip
 from tests.support.memory_keyring import MemoryKeyring
 
 AC = "AC" + "0123456789abcdef" * 2
@@ -61,7 +61,7 @@ def test_calls_from_many_threads_reach_the_keychain_one_at_a_time() -> None:
 
 @pytest.fixture
 def real_store() -> Iterator[SecretStore]:
-    _secret_service_or_skip()
+    secret_service_or_skip()
     store = SecretStore(f"loquent-desktop-test-{uuid.uuid4().hex[:8]}", timeout_s=10)
     yield store
     store.delete(SHARED_KEY)

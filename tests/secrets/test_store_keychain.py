@@ -10,13 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import keyring
 import pytest
-from keyring.backends import chainer
 
 from loquent_desktop.domain.credentials import Credentials
 from loquent_desktop.logging_setup import forget_secrets, redact
 from loquent_desktop.secrets import SHARED_KEY, SecretStore, org_key
+from tests.support.keychain import secret_service_or_skip
 
 pytestmark = pytest.mark.keychain
 
@@ -25,34 +24,9 @@ SK = "SK" + "fedcba9876543210" * 2
 KEY_SECRET = "Rl4kJ8hG2fD6sA0pO9iU7yT5rE3wQ1zX"
 
 
-def _secret_service_or_skip() -> None:
-    try:
-        from keyring.backends import SecretService
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"keyring's SecretService backend cannot load: {exc}")
-    selected = keyring.get_keyring()
-    candidates = selected.backends if isinstance(selected, chainer.ChainerBackend) else [selected]
-    if not any(isinstance(b, SecretService.Keyring) for b in candidates):
-        pytest.skip(
-            f"keyring selected {type(selected).__module__}.{type(selected).__name__}, not "
-            "Secret Service (no D-Bus session or no gnome-keyring/KWallet running)"
-        )
-    # A locked collection would pop up a password prompt when a display is present: check
-    # without unlocking and skip instead.
-    try:
-        import secretstorage
-
-        with secretstorage.dbus_init() as connection:
-            locked = secretstorage.get_default_collection(connection).is_locked()
-    except Exception as exc:
-        pytest.skip(f"Secret Service is not usable: {type(exc).__name__}: {exc}")
-    if locked:
-        pytest.skip("the default Secret Service collection is locked")
-
-
 @pytest.fixture
 def real_store() -> Iterator[SecretStore]:
-    _secret_service_or_skip()
+    secret_service_or_skip()
     # A unique service name: never touches a developer's real Loquent entries.
     store = SecretStore(f"loquent-desktop-test-{uuid.uuid4().hex[:8]}")
     yield store
