@@ -156,7 +156,7 @@ async def run(
     loop = asyncio.get_running_loop()
 
     def upgrading() -> None:  # on the thread opening the database
-        loop.call_soon_threadsafe(window.statusBar().showMessage, UPGRADING)
+        loop.call_soon_threadsafe(window.show_starting, UPGRADING)
 
     try:
         await asyncio.to_thread(import_core)

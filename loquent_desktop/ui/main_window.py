@@ -40,7 +40,7 @@ from .resources import app_icon
 from .selection import OrganizationSelection
 from .style import REDIRECT_BADGE, SANDBOX_BADGE, Role, css
 from .tab_names import match_tab
-from .widgets import ScrollingTabs, page_of, tip_clipped_combo, tip_elided_cells
+from .widgets import PendingPage, ScrollingTabs, page_of, tip_clipped_combo, tip_elided_cells
 
 if TYPE_CHECKING:
     from ..app import AppContext
@@ -73,9 +73,10 @@ class MainWindow(QMainWindow):
         self.tabs = ScrollingTabs()
         self.tabs.setDocumentMode(True)
         # Each page scrolls when the window is smaller than it needs (1024×640 must work),
-        # rather than the window refusing to shrink. Until `attach`, the pages are empty.
-        for title in TAB_TITLES:
-            self.tabs.add_page(QWidget(), title)
+        # rather than the window refusing to shrink. Until `attach`, each holds a PendingPage.
+        self._pending = [PendingPage() for _ in TAB_TITLES]
+        for page, title in zip(self._pending, TAB_TITLES, strict=True):
+            self.tabs.add_page(page, title)
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -89,6 +90,17 @@ class MainWindow(QMainWindow):
         self.tasks.failed.connect(self._task_failed)
         if context is not None:
             self.attach(context)
+
+    def show_starting(self, text: str) -> None:
+        """Before `attach`: why start-up takes long (the database being upgraded), on every
+        tab and in the status bar, with the busy indicators running."""
+        if self.attached:
+            return
+        for page in self._pending:
+            page.say(text)
+        self.busy_bar.setToolTip(text)
+        self.busy_bar.show()
+        self.statusBar().showMessage(text)
 
     def attach(self, context: AppContext) -> None:
         """Build each tab's page over the started app and put it in its place."""
@@ -152,6 +164,8 @@ class MainWindow(QMainWindow):
         )
         for index, page in enumerate(pages):
             self._put_page(index, page)
+        self._pending = []  # deleted with their places' old pages
+        self.busy_bar.hide()  # a start-up notice's; the tasks show it again while they run
         if not self.badge_shown:
             self._add_badge(context.is_sandbox, context.twilio_redirect)
         self.credentials_tab.shared_box.changed.connect(self.selection.shared_account_changed)

@@ -82,6 +82,36 @@ class ErrorLabel(QLabel):
         self.hide()
 
 
+class PendingPage(QWidget):
+    """A tab's place before its page is built (`MainWindow.attach`): empty at an ordinary
+    start-up, which takes a moment, and saying why it is still empty when start-up takes
+    longer (`say`: a database being upgraded), with a running busy indicator."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel()
+        self.message.setObjectName("pending-message")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet(empty_state())
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: a migration reports no progress
+        self.busy.setTextVisible(False)
+        self.busy.setFixedWidth(240)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        self.message.hide()
+        self.busy.hide()
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.busy.show()
+
+
 class TablePanel(QWidget):
     """A table, the message shown instead of it while there is nothing to list (no
     organization, still reading, a failure, nothing matches the filter), and a footer with
